@@ -1,0 +1,3 @@
+from viblio_pipeline.cli.main import main
+
+main()

@@ -1,0 +1,93 @@
+"""The `viblio-pipeline` command: a thin shell over the package's commands.
+
+Subcommands are imported lazily so that `--help` and quick commands don't pay
+for the media stack. Every error ends as one line on stderr and a non-zero
+exit, unless --debug asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from viblio_pipeline.config import ConfigError
+
+# name -> (module:attribute, one-line help). Keep sorted by workflow of use.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("viblio_pipeline.cli.demo_cmd:demo", "Run the pipeline on the embedded default, end to end."),
+    "config": ("viblio_pipeline.cli.config_cmd:config", "Show or check the layered configuration."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands load on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target[0].split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, short) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class CliState:
+    """Options every subcommand can see through click's context object."""
+
+    def __init__(self, env: str | None, debug: bool) -> None:
+        self.env = env
+        self.debug = debug
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--env", "env", metavar="ENV", default=None,
+              help="Environment (local, staging, prod); default $VIBLIO_ENV or local.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, env: str | None, debug: bool) -> None:
+    """viblio-pipeline: the SWF video-processing fleet."""
+    ctx.obj = CliState(env=env, debug=debug)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        return cli.main(args=argv, prog_name="viblio-pipeline", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        if debug:
+            raise
+        click.echo(f"error: config: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
