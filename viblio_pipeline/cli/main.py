@@ -19,6 +19,16 @@ from viblio_pipeline.config import ConfigError
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("viblio_pipeline.cli.demo_cmd:demo", "Run the pipeline on the embedded default, end to end."),
     "config": ("viblio_pipeline.cli.config_cmd:config", "Show or check the layered configuration."),
+    "register": ("viblio_pipeline.cli.process_cmds:register", "Register the SWF domain and types (idempotent)."),
+    "decider": ("viblio_pipeline.cli.process_cmds:decider", "Run the VideoProcessing decider (foreground)."),
+    "worker": ("viblio_pipeline.cli.process_cmds:worker", "Run one stage's activity worker (foreground)."),
+    "start": ("viblio_pipeline.cli.workflow_cmds:start", "Start processing a media by its uuid."),
+    "status": ("viblio_pipeline.cli.workflow_cmds:status", "Open executions and task-list backlogs."),
+    "history": ("viblio_pipeline.cli.workflow_cmds:history", "A readable timeline of one execution."),
+    "signal": ("viblio_pipeline.cli.workflow_cmds:signal", "Send a signal (e.g. cancel) to a workflow."),
+    "inject": ("viblio_pipeline.cli.workflow_cmds:inject", "Schedule one stage into a running workflow."),
+    "terminate": ("viblio_pipeline.cli.workflow_cmds:terminate", "Terminate a running workflow."),
+    "run-activity": ("viblio_pipeline.cli.run_activity_cmd:run_activity", "Run one stage's handler here, without SWF."),
 }
 
 

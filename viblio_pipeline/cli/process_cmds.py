@@ -1,0 +1,77 @@
+"""The long-running processes: `decider`, `worker STAGE`, and `register`."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+
+import click
+
+from viblio_pipeline.cli.context import load, start_process
+from viblio_pipeline.swf.stopping import StopController
+
+log = logging.getLogger("viblio_pipeline.process")
+
+
+@click.command()
+@click.pass_context
+def register(ctx: click.Context) -> None:
+    """Register the domain and the workflow and activity types (idempotent)."""
+    from viblio_pipeline.swf.client import make_client
+    from viblio_pipeline.swf.registration import register_all
+
+    config = load(ctx)
+    report = register_all(make_client(config), config.settings)
+    for line in report.done:
+        click.echo(f"registered: {line}")
+    for line in report.unchanged:
+        click.echo(f"unchanged: {line}")
+    for line in report.conflicts:
+        click.echo(f"conflict: {line}", err=True)
+    if report.conflicts:
+        raise click.exceptions.Exit(3)
+
+
+@click.command()
+@click.option("--max-tasks", type=int, default=None, help="Exit after this many decision tasks.")
+@click.pass_context
+def decider(ctx: click.Context, max_tasks: int | None) -> None:
+    """Run the VideoProcessing decider (foreground; SIGTERM drains)."""
+    from viblio_pipeline.swf.client import make_client
+    from viblio_pipeline.swf.decider_loop import DeciderLoop
+
+    config = start_process(ctx, role="decider")
+    stop = StopController()
+    stop.install()
+    loop = DeciderLoop(make_client(config), config, stop)
+    log.info("decider polling %s in domain %s", config.settings.decider_task_list, config.settings.swf.domain)
+    code = loop.run(max_tasks=max_tasks)
+    log.info("decider stopped after %d decision tasks", loop.handled)
+    sys.exit(code)
+
+
+@click.command()
+@click.argument("stage")
+@click.option("--host", default=None, help="Host name for a per-host task list (default: this host).")
+@click.option("--max-tasks", type=int, default=None, help="Exit after this many tasks.")
+@click.pass_context
+def worker(ctx: click.Context, stage: str, host: str | None, max_tasks: int | None) -> None:
+    """Run one stage's activity worker (foreground; SIGTERM drains)."""
+    from viblio_pipeline.activities import load_handler
+    from viblio_pipeline.swf.client import make_client
+    from viblio_pipeline.swf.worker import ActivityWorker
+
+    config = start_process(ctx, role=stage)
+    if stage not in config.settings.stages:
+        raise click.ClickException(
+            f"unknown stage {stage!r}; stages in config: {', '.join(config.settings.stages)}")
+    handler = load_handler(stage)
+    task_list = config.settings.stage_task_list(stage, host or socket.gethostname())
+    stop = StopController()
+    stop.install()
+    loop = ActivityWorker(make_client(config), config, stage, task_list, handler, stop)
+    log.info("worker %s polling %s in domain %s", stage, task_list, config.settings.swf.domain)
+    code = loop.run(max_tasks=max_tasks)
+    log.info("worker %s stopped after %d tasks", stage, loop.handled)
+    sys.exit(code)

@@ -1,0 +1,40 @@
+"""`viblio-pipeline run-activity STAGE --input JSON`: one stage's handler, here, without SWF."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from viblio_pipeline.cli.context import cli_debug, load
+from viblio_pipeline.logs import setup_logging
+
+
+@click.command("run-activity")
+@click.argument("stage")
+@click.option("--input", "body", required=True, help="The activity input as a JSON object.")
+@click.pass_context
+def run_activity(ctx: click.Context, stage: str, body: str) -> None:
+    """Run one stage's handler on the given input and print its result."""
+    from viblio_pipeline.activities import ActivityContext, ActivityError, CompleteLater, load_handler
+
+    config = load(ctx)
+    setup_logging(config, role=f"run-activity:{stage}", debug=cli_debug(ctx), stream=click.get_text_stream("stderr"))
+    if stage not in config.settings.stages:
+        raise click.BadParameter(f"unknown stage {stage!r} (stages: {', '.join(config.settings.stages)})",
+                                 param_hint="STAGE")
+    try:
+        payload = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--input") from None
+    if not isinstance(payload, dict):
+        raise click.BadParameter("must be a JSON object", param_hint="--input")
+    handler = load_handler(stage)
+    try:
+        result = handler(ActivityContext(config=config, stage=stage), payload)
+    except ActivityError as exc:
+        raise click.ClickException(f"{stage} failed ({exc.code}, retry={str(exc.retry).lower()}): {exc.message}") from None
+    except CompleteLater as parked:
+        click.echo(f"{stage} parked the task for later completion: {parked}")
+        return
+    click.echo(json.dumps(result, indent=2, default=str))

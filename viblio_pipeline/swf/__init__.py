@@ -1,0 +1,1 @@
+"""The generic SWF runtime over boto3: client, registration, decider and worker loops."""
