@@ -1,0 +1,115 @@
+"""SQLite (WAL) persistence for the embedded SWF service.
+
+The engine keeps live state in memory and writes every change through here in
+one transaction per request, committed before the response is sent, so an
+acknowledged call survives kill -9. Executions are stored as JSON blobs (their
+small mutable state) plus an append-only event table (their history).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS types (
+    domain TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
+    data TEXT NOT NULL, PRIMARY KEY (domain, kind, name, version));
+CREATE TABLE IF NOT EXISTS executions (
+    run_id TEXT PRIMARY KEY, domain TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL, event_id INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (run_id, event_id)) WITHOUT ROWID;
+"""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class Store:
+    """One connection, used only while the engine lock is held."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed transaction survives a process crash
+        # (kill -9); only an OS crash could lose the last commits.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.executescript(SCHEMA)
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []
+        self._pending_many: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    # -- writes, buffered until commit() -------------------------------------------------
+    def put_domain(self, name: str, data: dict[str, Any]) -> None:
+        self._pending.append(("INSERT OR REPLACE INTO domains VALUES (?, ?)", (name, dumps(data))))
+
+    def put_type(self, domain: str, kind: str, name: str, version: str, data: dict[str, Any]) -> None:
+        self._pending.append(("INSERT OR REPLACE INTO types VALUES (?, ?, ?, ?, ?)",
+                              (domain, kind, name, version, dumps(data))))
+
+    def delete_type(self, domain: str, kind: str, name: str, version: str) -> None:
+        self._pending.append(("DELETE FROM types WHERE domain=? AND kind=? AND name=? AND version=?",
+                              (domain, kind, name, version)))
+
+    def put_execution(self, run_id: str, domain: str, status: str, data: dict[str, Any]) -> None:
+        self._pending.append(("INSERT OR REPLACE INTO executions VALUES (?, ?, ?, ?)",
+                              (run_id, domain, status, dumps(data))))
+
+    def add_events(self, run_id: str, events: Iterable[dict[str, Any]]) -> None:
+        rows = [(run_id, ev["eventId"], dumps(ev)) for ev in events]
+        if rows:
+            self._pending_many.append(("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows))
+
+    def delete_execution(self, run_id: str) -> None:
+        self._pending.append(("DELETE FROM executions WHERE run_id=?", (run_id,)))
+        self._pending.append(("DELETE FROM events WHERE run_id=?", (run_id,)))
+
+    def commit(self) -> None:
+        """Write everything buffered since the last commit in one transaction."""
+        if not self._pending and not self._pending_many:
+            return
+        pending, many = self._pending, self._pending_many
+        self._pending, self._pending_many = [], []
+        cur = self.db.cursor()
+        cur.execute("BEGIN")
+        try:
+            for sql, rows in many:
+                cur.executemany(sql, rows)
+            for sql, args in pending:
+                cur.execute(sql, args)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    # -- reads -----------------------------------------------------------------------------
+    def domains(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for name, data in self.db.execute("SELECT name, data FROM domains"):
+            yield name, json.loads(data)
+
+    def types(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for domain, kind, data in self.db.execute("SELECT domain, kind, data FROM types"):
+            yield domain, kind, json.loads(data)
+
+    def executions(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for status, data in self.db.execute("SELECT status, data FROM executions"):
+            yield status, json.loads(data)
+
+    def events(self, run_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT data FROM events WHERE run_id=? ORDER BY event_id", (run_id,))
+        return [json.loads(data) for (data,) in rows]
+
+    def close(self) -> None:
+        try:
+            self.commit()
+        finally:
+            self.db.close()
