@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "register": ("viblio_pipeline.cli.process_cmds:register", "Register the SWF domain and types (idempotent)."),
     "decider": ("viblio_pipeline.cli.process_cmds:decider", "Run the VideoProcessing decider (foreground)."),
     "worker": ("viblio_pipeline.cli.process_cmds:worker", "Run one stage's activity worker (foreground)."),
+    "swf-server": ("viblio_pipeline.cli.swf_server:swf_server", "Run the embedded SWF-compatible service in the foreground."),
     "start": ("viblio_pipeline.cli.workflow_cmds:start", "Start processing a media by its uuid."),
     "status": ("viblio_pipeline.cli.workflow_cmds:status", "Open executions and task-list backlogs."),
     "history": ("viblio_pipeline.cli.workflow_cmds:history", "A readable timeline of one execution."),
@@ -29,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inject": ("viblio_pipeline.cli.workflow_cmds:inject", "Schedule one stage into a running workflow."),
     "terminate": ("viblio_pipeline.cli.workflow_cmds:terminate", "Terminate a running workflow."),
     "run-activity": ("viblio_pipeline.cli.run_activity_cmd:run_activity", "Run one stage's handler here, without SWF."),
+    "fleet": ("viblio_pipeline.cli.fleet_cmd:fleet", "Run the fleet: supervisord config, local fleet up/down/status."),
 }
 
 

@@ -101,7 +101,6 @@ def serve(host: str, port: int, db_path: str | Path, poll_timeout: float = 60.0,
     signal.signal(signal.SIGINT, on_signal)
     bound_host, bound_port = app.address
     message = f"localswf listening on http://{bound_host}:{bound_port} (db {db_path})"
-    log.info(message)
     if announce is not None:
         announce(message)
     else:
