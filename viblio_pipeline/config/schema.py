@@ -199,7 +199,8 @@ class SecretsConfig(Strict):
 
 class FleetProgram(Strict):
     processes: int = Field(1, ge=1, le=64)
-    stopwaitsecs: int | None = Field(None, gt=0)
+    stopwaitsecs: int | None = Field(None, gt=0, description="default: derived from the stage's timeouts")
+    startsecs: int | None = Field(None, ge=0, description="default: fleet.startsecs")
 
 
 class FleetRole(Strict):
@@ -212,6 +213,10 @@ class FleetConfig(Strict):
     root: str = "/srv/viblio"
     socket: str = "var/supervisor.sock"
     log_dir: str = "var/log"
+    startsecs: int = Field(5, ge=0, description="a process that lives this long counts as started")
+    stop_margin: int = Field(60, ge=0, description="added to a stage's longest task for stopwaitsecs")
+    log_maxbytes: str = Field("50MB", pattern=r"^[0-9]+(KB|MB|GB)?$")
+    log_backups: int = Field(10, ge=0)
     roles: dict[str, FleetRole] = {}
 
 

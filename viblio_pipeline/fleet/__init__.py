@@ -1,0 +1,1 @@
+"""Running the fleet: supervisord config, the local fleet, daemon mode."""
