@@ -77,6 +77,8 @@ class StageConfig(Strict):
     timeout_multipliers: tuple[float, ...] = (1.0, 2.0, 4.0)
     backoff: Backoff = Backoff()
     on_final_failure: Literal["fail_workflow", "skip_dependents"] = "fail_workflow"
+    # "run": still run when a dependency was skipped (e.g. notify reports a partial result).
+    on_skipped_dependency: Literal["skip", "run"] = "skip"
 
     @field_validator("timeout_multipliers")
     @classmethod
