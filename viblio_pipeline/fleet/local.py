@@ -8,7 +8,6 @@ var/: the generated config, socket, pidfile and logs.
 
 from __future__ import annotations
 
-import os
 import socket as socketlib
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from viblio_pipeline.config import Config
+from viblio_pipeline.fleet.procs import process_alive
 from viblio_pipeline.fleet.render import local_layout, render_local, shell_join
 from viblio_pipeline.fleet.supervisor_client import CallResult, ProcessInfo, Supervisor
 
@@ -199,18 +199,3 @@ class LocalFleet:
 
     def describe_command(self) -> str:
         return shell_join([str(self.supervisord), "-c", str(self.conf_path)])
-
-
-def process_alive(pid: int) -> bool:
-    """True while pid runs; a zombie (exited, not yet reaped) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
