@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from viblio_pipeline.config import Config
 from viblio_pipeline.storage.base import ObjectNotFound, ObjectStore, Progress, StorageError, StoredObject
+from viblio_pipeline.storage.checksum import Digests, file_digests
 from viblio_pipeline.storage.keys import InvalidKey, media_key, media_prefix
 from viblio_pipeline.storage.local import LocalStore
 
@@ -22,6 +23,7 @@ def open_store(config: Config) -> ObjectStore:
 
 
 __all__ = [
+    "Digests",
     "InvalidKey",
     "LocalStore",
     "ObjectNotFound",
@@ -29,6 +31,7 @@ __all__ = [
     "Progress",
     "StorageError",
     "StoredObject",
+    "file_digests",
     "media_key",
     "media_prefix",
     "open_store",
