@@ -104,6 +104,7 @@ def evaluate(state: ExecutionState, spec: WorkflowSpec, workflow_input: Workflow
     for policy in spec.stages:
         name = policy.name
         track = state.stages[name]
+        blocking = ("failed",) if policy.runs_after_skipped else ("skipped", "failed")
         if name in injections:
             views[name] = StageView("running", "injected by signal", Schedule(injections[name].event_id))
         elif track.open_attempt is not None:
@@ -113,7 +114,7 @@ def evaluate(state: ExecutionState, spec: WorkflowSpec, workflow_input: Workflow
         elif track.final_error is not None:
             status = "failed" if policy.on_final_failure == "fail_workflow" else "skipped"
             views[name] = StageView(status, track.final_error)
-        elif blocked := [d for d in policy.depends_on if views[d].status in ("skipped", "failed")]:
+        elif blocked := [d for d in policy.depends_on if views[d].status in blocking]:
             views[name] = StageView("skipped", f"depends on {blocked[0]}, which was {views[blocked[0]].status}")
         elif track.pending is not None and track.pending.needs_timer and not track.pending.timer_done:
             pending = track.pending
@@ -123,7 +124,8 @@ def evaluate(state: ExecutionState, spec: WorkflowSpec, workflow_input: Workflow
                 timer = Backoff(retry_timer_id(name, track.timers_used + 1),
                                 policy.backoff_seconds(pending.backoff_step), pending.cause)
                 views[name] = StageView("retrying", f"{pending.cause}: backing off {timer.seconds}s", timer)
-        elif track.pending is not None or all(state.stages[d].completed for d in policy.depends_on):
+        elif track.pending is not None or all(
+                state.stages[d].completed or views[d].status == "skipped" for d in policy.depends_on):
             views[name] = StageView("running", track.pending.cause if track.pending else None, Schedule())
         else:
             views[name] = StageView("pending")

@@ -40,6 +40,7 @@ class HistoryBuilder:
         self._open_timers: dict[str, int] = {}  # id -> TimerStarted event id
         self.refuse_schedule: dict[str, str] = {}  # activity id -> ScheduleActivityTaskFailed cause
         self.refuse_timer: dict[str, str] = {}  # timer id -> StartTimerFailed cause
+        self.refuse_close: str | None = None  # e.g. OPERATION_NOT_PERMITTED for every close decision
 
     # bookkeeping
 
@@ -120,6 +121,13 @@ class HistoryBuilder:
             self._apply(decision, completed, unhandled)
         return completed
 
+    def decision_failed(self, event_type: str, **attrs: Any) -> int:
+        """Record a `...Failed` outcome of the last completed decision task (and the task it triggers)."""
+        completed = max(e["eventId"] for e in self.events if e["eventType"] == "DecisionTaskCompleted")
+        event_id = self.add(event_type, decisionTaskCompletedEventId=completed, **attrs)
+        self._trigger()
+        return event_id
+
     def decide(self, decide_fn: Callable[[list[Event]], list[Decision]]) -> list[Decision]:
         """One full decision task: start it, run decide_fn on the history, respond."""
         self.start_decision()
@@ -132,8 +140,9 @@ class HistoryBuilder:
         attrs = decision.get(kind[:1].lower() + kind[1:] + "DecisionAttributes", {})
         if kind in CLOSE_DECISIONS:
             done, failed = CLOSE_DECISIONS[kind]
-            if unhandled or self.closed:
-                self.add(failed, cause="UNHANDLED_DECISION", decisionTaskCompletedEventId=completed)
+            if unhandled or self.closed or self.refuse_close:
+                cause = "UNHANDLED_DECISION" if unhandled or self.closed else self.refuse_close
+                self.add(failed, cause=cause, decisionTaskCompletedEventId=completed)
                 self._trigger()
             else:
                 extra = {k: v for k, v in attrs.items() if k in ("result", "reason", "details")}

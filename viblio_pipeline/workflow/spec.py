@@ -80,6 +80,7 @@ class StagePolicy:
     backoff_factor: float
     backoff_max: int
     on_final_failure: str  # "fail_workflow" | "skip_dependents"
+    runs_after_skipped: bool = False  # on_skipped_dependency: run
 
     @property
     def activity_type(self) -> dict[str, str]:
@@ -164,6 +165,7 @@ class WorkflowSpec:
                 backoff_factor=config.backoff.factor,
                 backoff_max=config.backoff.max,
                 on_final_failure=config.on_final_failure,
+                runs_after_skipped=config.on_skipped_dependency == "run",
             ))
         return cls(
             name=workflow.name,
