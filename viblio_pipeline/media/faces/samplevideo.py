@@ -104,3 +104,61 @@ def shot_spans(shots: Sequence[Shot], fps: int) -> list[tuple[float, float]]:
         spans.append((start, start + length))
         start += length
     return spans
+
+
+@dataclass(frozen=True, eq=False)
+class Portrait:
+    """A real photo with one face: where the face is, and the zoom that makes it a third of the frame."""
+
+    name: str
+    photo: Image
+    focus: tuple[float, float]
+    zoom: float
+
+    def shot(self, seconds: float, motion: Motion = "still") -> Shot:
+        return Shot(self.photo, seconds, motion, self.focus, self.zoom)
+
+    def faceless_shot(self, seconds: float) -> Shot:
+        """The same photo framed on the body below the face (clothes, hands, background)."""
+        return Shot(self.photo, seconds, "still", (self.focus[0], 0.85), 1.0)
+
+
+# face centre (fractions of width, height) and face width / photo width, measured with dlib's detector
+_FACE_RECOGNITION_PHOTOS = {
+    "obama.jpg": ((0.545, 0.25), 0.30),
+    "obama2.jpg": ((0.48, 0.36), 0.47),
+    "obama3.jpg": ((0.55, 0.18), 0.19),
+    "biden.jpg": ((0.61, 0.17), 0.32),
+}
+FACE_FRACTION = 0.3
+
+
+def _portrait(name: str, photo: Image, focus: tuple[float, float], face_fraction: float) -> Portrait:
+    return Portrait(name, photo, focus, min(1.0, face_fraction / FACE_FRACTION))
+
+
+def astronaut() -> Portrait:
+    """scikit-image's bundled astronaut.png (Eileen Collins, public domain); no download."""
+    from skimage import data
+
+    photo = np.asarray(data.astronaut(), dtype=np.uint8)  # type: ignore[no-untyped-call]
+    return _portrait("astronaut", photo, (0.43, 0.25), 0.17)
+
+
+def faceless_photo() -> Image:
+    """scikit-image's bundled coffee.png: a real photo without a face."""
+    from skimage import data
+
+    return np.asarray(data.coffee(), dtype=np.uint8)  # type: ignore[no-untyped-call]
+
+
+def load_portraits(folder: Path) -> dict[str, Portrait]:
+    """The face_recognition 1.3.0 test photos found in `folder` (see tests/faces/fetch_photos.py)."""
+    portraits = {}
+    for name, (focus, fraction) in _FACE_RECOGNITION_PHOTOS.items():
+        path = folder / name
+        if path.is_file():
+            with PILImage.open(path) as image:
+                photo = np.asarray(image.convert("RGB"), dtype=np.uint8)
+            portraits[name.removesuffix(".jpg")] = _portrait(name, photo, focus, fraction)
+    return portraits
