@@ -16,6 +16,8 @@ from viblio_pipeline.activities.base import (
 
 # stage name -> "module:function"; each module is imported only by its worker.
 HANDLERS: dict[str, str] = {
+    "detect_faces": "viblio_pipeline.activities.detect_faces:handle",
+    "recognize_faces": "viblio_pipeline.activities.recognize_faces:handle",
 }
 
 

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "signal": ("viblio_pipeline.cli.workflow_cmds:signal", "Send a signal (e.g. cancel) to a workflow."),
     "inject": ("viblio_pipeline.cli.workflow_cmds:inject", "Schedule one stage into a running workflow."),
     "terminate": ("viblio_pipeline.cli.workflow_cmds:terminate", "Terminate a running workflow."),
+    "review": ("viblio_pipeline.cli.review_cmd:review", "List and answer faces queued for human review."),
     "run-activity": ("viblio_pipeline.cli.run_activity_cmd:run_activity", "Run one stage's handler here, without SWF."),
     "fleet": ("viblio_pipeline.cli.fleet_cmd:fleet", "Run the fleet: supervisord config, local fleet up/down/status."),
 }
