@@ -16,8 +16,12 @@ from viblio_pipeline.activities.base import (
 
 # stage name -> "module:function"; each module is imported only by its worker.
 HANDLERS: dict[str, str] = {
+    "upload": "viblio_pipeline.activities.upload:handle",
+    "notify": "viblio_pipeline.activities.notify:handle",
     "detect_faces": "viblio_pipeline.activities.detect_faces:handle",
     "recognize_faces": "viblio_pipeline.activities.recognize_faces:handle",
+    "transcode": "viblio_pipeline.activities.transcode:handle",
+    "previews": "viblio_pipeline.activities.previews:handle",
 }
 
 

@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inject": ("viblio_pipeline.cli.workflow_cmds:inject", "Schedule one stage into a running workflow."),
     "terminate": ("viblio_pipeline.cli.workflow_cmds:terminate", "Terminate a running workflow."),
     "review": ("viblio_pipeline.cli.review_cmd:review", "List and answer faces queued for human review."),
+    "db": ("viblio_pipeline.cli.db_cmd:db", "Migrate the catalog database or show its schema revision."),
+    "media": ("viblio_pipeline.cli.media_cmd:media", "Show a media's record, assets and stages, or list media."),
     "run-activity": ("viblio_pipeline.cli.run_activity_cmd:run_activity", "Run one stage's handler here, without SWF."),
     "fleet": ("viblio_pipeline.cli.fleet_cmd:fleet", "Run the fleet: supervisord config, local fleet up/down/status."),
 }

@@ -91,23 +91,27 @@ def animated_window(duration: float, around: float, seconds: float) -> tuple[flo
 
 def _frames_at(path: Path, times: Sequence[float]) -> Iterator[tuple[float, av.VideoFrame]]:
     """The first frame at or after each time (one frame in memory at a time)."""
-    with av.open(str(path)) as container:
-        if not container.streams.video:
-            raise UnsupportedMedia(f"{path.name} has no video stream to take previews from")
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        time_base = stream.time_base
-        origin = float(stream.start_time * time_base) if stream.start_time and time_base else 0.0
-        for target in times:
-            if time_base:
-                container.seek(int((origin + target) / time_base), stream=stream, backward=True)
-            chosen = None
-            for frame in container.decode(stream):
-                chosen = frame
-                if frame.time is None or frame.time - origin >= target - 1e-3:
-                    break
-            if chosen is not None:
-                yield (chosen.time - origin if chosen.time is not None else target), chosen
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise UnsupportedMedia(f"{path.name} has no video stream to take previews from")
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            time_base = stream.time_base
+            origin = float(stream.start_time * time_base) if stream.start_time and time_base else 0.0
+            for target in times:
+                if time_base:
+                    container.seek(int((origin + target) / time_base), stream=stream, backward=True)
+                chosen = None
+                for frame in container.decode(stream):
+                    chosen = frame
+                    if frame.time is None or frame.time - origin >= target - 1e-3:
+                        break
+                if chosen is not None:
+                    yield (chosen.time - origin if chosen.time is not None else target), chosen
+    except av.FFmpegError as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise UnsupportedMedia(f"{path.name} cannot be decoded for previews ({why})") from exc
 
 
 def choose_poster_time(path: Path, duration: float) -> float:

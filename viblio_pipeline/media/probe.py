@@ -49,9 +49,12 @@ class ProbeResult:
         return data
 
 
-def probe(path: Path) -> ProbeResult:
-    """Probe a local file, or raise UnsupportedMedia saying why it is not a usable video."""
-    name = path.name
+def probe(path: Path, label: str | None = None) -> ProbeResult:
+    """Probe a local file, or raise UnsupportedMedia saying why it is not a usable video.
+
+    label names the file in messages (e.g. the user's own file name), default path.name.
+    """
+    name = label or path.name
     if path.stat().st_size == 0:
         raise UnsupportedMedia(f"{name} is empty (0 bytes)")
     try:
