@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("viblio_pipeline.cli.workflow_cmds:start", "Start processing a media by its uuid."),
     "status": ("viblio_pipeline.cli.workflow_cmds:status", "Open executions and task-list backlogs."),
     "history": ("viblio_pipeline.cli.workflow_cmds:history", "A readable timeline of one execution."),
+    "replay": ("viblio_pipeline.cli.replay_cmd:replay", "Print the decisions the decider makes for a saved history."),
     "signal": ("viblio_pipeline.cli.workflow_cmds:signal", "Send a signal (e.g. cancel) to a workflow."),
     "inject": ("viblio_pipeline.cli.workflow_cmds:inject", "Schedule one stage into a running workflow."),
     "terminate": ("viblio_pipeline.cli.workflow_cmds:terminate", "Terminate a running workflow."),
