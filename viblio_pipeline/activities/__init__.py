@@ -18,8 +18,6 @@ from viblio_pipeline.activities.base import (
 HANDLERS: dict[str, str] = {
     "upload": "viblio_pipeline.activities.upload:handle",
     "notify": "viblio_pipeline.activities.notify:handle",
-    "upload": "viblio_pipeline.activities.upload:handle",
-    "notify": "viblio_pipeline.activities.notify:handle",
     "detect_faces": "viblio_pipeline.activities.detect_faces:handle",
     "recognize_faces": "viblio_pipeline.activities.recognize_faces:handle",
     "transcode": "viblio_pipeline.activities.transcode:handle",
