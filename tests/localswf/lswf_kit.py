@@ -37,9 +37,10 @@ class ServerProcess:
         )
         assert self.proc.stdout is not None
         deadline = time.monotonic() + 20
-        line = ""
+        line, seen = "", []
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
+            seen.append(line)
             match = re.search(r"listening on http://[\d.]+:(\d+)", line)
             if match:
                 self.port = int(match.group(1))
@@ -47,7 +48,7 @@ class ServerProcess:
             if not line and self.proc.poll() is not None:
                 break
         self.stop()
-        raise RuntimeError(f"localswf did not start: {line!r}")
+        raise RuntimeError("localswf did not start: " + "".join(seen)[-2000:])
 
     @property
     def url(self) -> str:

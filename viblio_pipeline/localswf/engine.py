@@ -65,7 +65,8 @@ class Engine:
         self.dirty: set[str] = set()
         self.account = "000000000000"
         self.region = "us-east-1"
-        self._load()
+        with self.lock:
+            self._load()
 
     # -- lifecycle ------------------------------------------------------------------------
     def _load(self) -> None:

@@ -7,7 +7,7 @@ be rebuilt from persisted state after a restart and fire at the original time.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 Json = dict[str, Any]
@@ -107,6 +107,9 @@ class Child:
     started_id: int = 0
 
 
+_NOT_PERSISTED = frozenset({"events", "persisted_events", "activities", "timers", "children"})
+
+
 @dataclass
 class Execution:
     domain: str
@@ -164,10 +167,11 @@ class Execution:
         return None
 
     def to_json(self) -> Json:
-        data = asdict(self)
-        data.pop("events")
-        data.pop("persisted_events")
-        data["children"] = list(data["children"].values())
+        """Plain data for the store; the history is stored separately, event by event."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_PERSISTED}
+        data["activities"] = {k: vars(v) for k, v in self.activities.items()}
+        data["timers"] = {k: vars(v) for k, v in self.timers.items()}
+        data["children"] = [vars(c) for c in self.children.values()]
         return data
 
     @classmethod

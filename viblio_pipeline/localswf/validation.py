@@ -43,12 +43,15 @@ def _show(value: Any) -> str:
 
 def _check(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
     kind = shape.type_name
-    bad = f"Value {_show(value)} at '{path}' failed to satisfy constraint: "
+
+    def fail(constraint: str) -> None:
+        errors.append(f"Value {_show(value)} at '{path}' failed to satisfy constraint: {constraint}")
+
     meta = shape.metadata
     if kind == "structure":
         assert isinstance(shape, StructureShape)
         if not isinstance(value, dict):
-            errors.append(bad + "Member must be a structure")
+            fail("Member must be a structure")
             return
         for name in shape.required_members:
             if value.get(name) is None:
@@ -60,38 +63,38 @@ def _check(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
     elif kind == "list":
         assert isinstance(shape, ListShape)
         if not isinstance(value, list):
-            errors.append(bad + "Member must be a list")
+            fail("Member must be a list")
             return
         if "max" in meta and len(value) > meta["max"]:
-            errors.append(bad + f"Member must have length less than or equal to {meta['max']}")
+            fail(f"Member must have length less than or equal to {meta['max']}")
         if "min" in meta and len(value) < meta["min"]:
-            errors.append(bad + f"Member must have length greater than or equal to {meta['min']}")
+            fail(f"Member must have length greater than or equal to {meta['min']}")
         for index, item in enumerate(value, start=1):
             _check(shape.member, item, f"{path}.{index}.member", errors)
     elif kind == "string":
         if not isinstance(value, str):
-            errors.append(bad + "Member must be a string")
+            fail("Member must be a string")
             return
         if "max" in meta and len(value) > meta["max"]:
-            errors.append(bad + f"Member must have length less than or equal to {meta['max']}")
+            fail(f"Member must have length less than or equal to {meta['max']}")
         if "min" in meta and len(value) < meta["min"]:
-            errors.append(bad + f"Member must have length greater than or equal to {meta['min']}")
+            fail(f"Member must have length greater than or equal to {meta['min']}")
         enum: list[str] = getattr(shape, "enum", None) or []
         if enum and value not in enum:
-            errors.append(bad + "Member must satisfy enum value set: [" + ", ".join(enum) + "]")
+            fail("Member must satisfy enum value set: [" + ", ".join(enum) + "]")
     elif kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
-            errors.append(bad + "Member must be a number")
+            fail("Member must be a number")
             return
         if "max" in meta and value > meta["max"]:
-            errors.append(bad + f"Member must have value less than or equal to {meta['max']}")
+            fail(f"Member must have value less than or equal to {meta['max']}")
         if "min" in meta and value < meta["min"]:
-            errors.append(bad + f"Member must have value greater than or equal to {meta['min']}")
+            fail(f"Member must have value greater than or equal to {meta['min']}")
     elif kind == "boolean":
         if not isinstance(value, bool):
-            errors.append(bad + "Member must be a boolean")
+            fail("Member must be a boolean")
     elif kind == "timestamp" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        errors.append(bad + "Member must be a timestamp")
+        fail("Member must be a timestamp")
 
 
 def _join(path: str, name: str) -> str:
