@@ -63,8 +63,13 @@ class LocalStore(ObjectStore):
         self._path(key).unlink(missing_ok=True)
 
     def list_keys(self, prefix: str) -> list[str]:
+        # Walk only the deepest folder the prefix names, not the whole store.
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self._path(folder) if folder else self.root
+        if not start.is_dir():
+            return []
         keys = []
-        for path in self.root.rglob("*"):
+        for path in start.rglob("*"):
             if path.is_file() and not path.name.startswith(_TMP_PREFIX):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 from boto3.s3.transfer import TransferConfig
+from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from viblio_pipeline.storage.base import ObjectNotFound, ObjectStore, Progress, StorageError, StoredObject
@@ -28,7 +29,11 @@ class S3Store(ObjectStore):
                  client: Any = None) -> None:
         self.bucket = bucket
         self.prefix = prefix
-        self.client = client or boto3.client("s3", region_name=region, endpoint_url=endpoint_url)
+        self.client = client or boto3.client(
+            "s3", region_name=region, endpoint_url=endpoint_url,
+            config=BotoConfig(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10,
+                              read_timeout=60),
+        )
         threshold = multipart_threshold_mb * 1024 * 1024
         self.transfer = TransferConfig(multipart_threshold=threshold, multipart_chunksize=threshold)
 
