@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "decider": ("viblio_pipeline.cli.process_cmds:decider", "Run the VideoProcessing decider (foreground)."),
     "worker": ("viblio_pipeline.cli.process_cmds:worker", "Run one stage's activity worker (foreground)."),
     "swf-server": ("viblio_pipeline.cli.swf_server:swf_server", "Run the embedded SWF-compatible service in the foreground."),
+    "submit": ("viblio_pipeline.cli.submit_cmd:submit", "Spool a video file and start its workflow (as Popeye does)."),
     "start": ("viblio_pipeline.cli.workflow_cmds:start", "Start processing a media by its uuid."),
     "status": ("viblio_pipeline.cli.workflow_cmds:status", "Open executions and task-list backlogs."),
     "history": ("viblio_pipeline.cli.workflow_cmds:history", "A readable timeline of one execution."),
@@ -80,7 +81,10 @@ def cli(ctx: click.Context, env: str | None, debug: bool) -> None:
 def main(argv: list[str] | None = None) -> Any:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        return cli.main(args=argv, prog_name="viblio-pipeline", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="viblio-pipeline", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
+        return code
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+from collections.abc import Callable
 
 import click
 
 from viblio_pipeline.cli.context import load, start_process
+from viblio_pipeline.config import Config
 from viblio_pipeline.swf.stopping import StopController
 
 log = logging.getLogger("viblio_pipeline.process")
@@ -44,11 +46,21 @@ def decider(ctx: click.Context, max_tasks: int | None) -> None:
     config = start_process(ctx, role="decider")
     stop = StopController()
     stop.install()
-    loop = DeciderLoop(make_client(config), config, stop)
+    loop = DeciderLoop(make_client(config), config, stop, on_failure=_catalog_failure_hook(config))
     log.info("decider polling %s in domain %s", config.settings.decider_task_list, config.settings.swf.domain)
     code = loop.run(max_tasks=max_tasks)
     log.info("decider stopped after %d decision tasks", loop.handled)
     sys.exit(code)
+
+
+def _catalog_failure_hook(config: Config) -> Callable[[str, str], None]:
+    def mark(media_uuid: str, reason: str) -> None:
+        from viblio_pipeline.activities.recording import mark_workflow_failed
+        from viblio_pipeline.catalog import open_catalog
+
+        mark_workflow_failed(open_catalog(config), media_uuid, reason)
+
+    return mark
 
 
 @click.command()
@@ -59,6 +71,7 @@ def decider(ctx: click.Context, max_tasks: int | None) -> None:
 def worker(ctx: click.Context, stage: str, host: str | None, max_tasks: int | None) -> None:
     """Run one stage's activity worker (foreground; SIGTERM drains)."""
     from viblio_pipeline.activities import load_handler
+    from viblio_pipeline.activities.recording import StageRecorder
     from viblio_pipeline.swf.client import make_client
     from viblio_pipeline.swf.worker import ActivityWorker
 
@@ -70,7 +83,7 @@ def worker(ctx: click.Context, stage: str, host: str | None, max_tasks: int | No
     task_list = config.settings.stage_task_list(stage, host or socket.gethostname())
     stop = StopController()
     stop.install()
-    loop = ActivityWorker(make_client(config), config, stage, task_list, handler, stop)
+    loop = ActivityWorker(make_client(config), config, stage, task_list, handler, stop, recorder=StageRecorder())
     log.info("worker %s polling %s in domain %s", stage, task_list, config.settings.swf.domain)
     code = loop.run(max_tasks=max_tasks)
     log.info("worker %s stopped after %d tasks", stage, loop.handled)

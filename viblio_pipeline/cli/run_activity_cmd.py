@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -19,7 +20,7 @@ def run_activity(ctx: click.Context, stage: str, body: str) -> None:
     from viblio_pipeline.activities import ActivityContext, ActivityError, CompleteLater, load_handler
 
     config = load(ctx)
-    setup_logging(config, role=f"run-activity:{stage}", debug=cli_debug(ctx), stream=click.get_text_stream("stderr"))
+    setup_logging(config, role=f"run-activity:{stage}", debug=cli_debug(ctx), stream=sys.stderr)
     if stage not in config.settings.stages:
         raise click.BadParameter(f"unknown stage {stage!r} (stages: {', '.join(config.settings.stages)})",
                                  param_hint="STAGE")
@@ -33,7 +34,8 @@ def run_activity(ctx: click.Context, stage: str, body: str) -> None:
     try:
         result = handler(ActivityContext(config=config, stage=stage), payload)
     except ActivityError as exc:
-        raise click.ClickException(f"{stage} failed ({exc.code}, retry={str(exc.retry).lower()}): {exc.message}") from None
+        retry = str(exc.retry).lower()
+        raise click.ClickException(f"{stage} failed ({exc.code}, retry={retry}): {exc.message}") from None
     except CompleteLater as parked:
         click.echo(f"{stage} parked the task for later completion: {parked}")
         return

@@ -32,7 +32,8 @@ def _json_object(text: str | None, option: str) -> dict[str, Any]:
 @click.command()
 @click.option("--media-uuid", required=True)
 @click.option("--user-uuid", required=True)
-@click.option("--input", "extra", default=None, help="Extra workflow input as a JSON object, e.g. '{\"manual\": true}'.")
+@click.option("--input", "extra", default=None,
+              help="Extra workflow input as a JSON object, e.g. '{\"manual\": true}'.")
 @click.pass_context
 def start(ctx: click.Context, media_uuid: str, user_uuid: str, extra: str | None) -> None:
     """Start processing a media (its workflow id derives from the media uuid)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 from urllib.parse import quote
 
 from viblio_pipeline.config import Config
@@ -13,14 +14,14 @@ from viblio_pipeline.logs.loggly import LogglyShipper
 _installed: list[logging.Handler] = []
 
 
-def setup_logging(config: Config, role: str, debug: bool = False, stream: object = None) -> None:
+def setup_logging(config: Config, role: str, debug: bool = False, stream: TextIO | None = None) -> None:
     """JSON lines on stdout for everything; Loggly too when a token is set."""
     shutdown_logging()
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if debug else config.settings.logging.level)
     formatter = JsonFormatter(env=config.env, role=role)
 
-    console = logging.StreamHandler(stream or sys.stdout)  # type: ignore[arg-type]
+    console = logging.StreamHandler(stream or sys.stdout)
     console.setFormatter(formatter)
     handlers: list[logging.Handler] = [console]
 

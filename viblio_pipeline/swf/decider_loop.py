@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from viblio_pipeline.config import Config
@@ -20,8 +21,9 @@ log = logging.getLogger(__name__)
 
 class DeciderLoop(PollLoop):
     def __init__(self, client: SwfClient, config: Config, stop: StopController,
-                 identity: str | None = None) -> None:
+                 identity: str | None = None, on_failure: Callable[[str, str], None] | None = None) -> None:
         super().__init__(stop)
+        self.on_failure = on_failure  # (media_uuid, reason) once the workflow is failed or cancelled
         self.client = client
         self.config = config
         self.spec = WorkflowSpec.from_settings(config.settings)
@@ -43,8 +45,9 @@ class DeciderLoop(PollLoop):
 
     def handle(self, task: dict[str, Any]) -> None:
         execution = task.get("workflowExecution", {})
+        media_uuid = _media_uuid(task["events"])
         with bind(workflow_id=execution.get("workflowId"), run_id=execution.get("runId"),
-                  media_uuid=_media_uuid(task["events"]), activity="decider"):
+                  media_uuid=media_uuid, activity="decider"):
             started = time.monotonic()
             try:
                 decisions = decide(task["events"], self.spec)
@@ -63,6 +66,22 @@ class DeciderLoop(PollLoop):
             with bind(duration_ms=elapsed_ms(started)):
                 log.info("decided: %s", ", ".join(d["decisionType"] for d in decisions) or "nothing",
                          extra={"events": len(task["events"])})
+            reason = _closing_failure(decisions)
+            if reason is not None and media_uuid and self.on_failure is not None:
+                try:
+                    self.on_failure(media_uuid, reason)
+                except Exception:
+                    log.exception("could not mark media %s failed in the catalog", media_uuid)
+
+
+def _closing_failure(decisions: list[dict[str, Any]]) -> str | None:
+    for decision in decisions:
+        if decision["decisionType"] == "FailWorkflowExecution":
+            attrs = decision.get("failWorkflowExecutionDecisionAttributes", {})
+            return str(attrs.get("reason") or "workflow failed")
+        if decision["decisionType"] == "CancelWorkflowExecution":
+            return "workflow cancelled"
+    return None
 
 
 def _media_uuid(events: list[dict[str, Any]]) -> str | None:

@@ -11,10 +11,7 @@ _HIGHLIGHTS = ("activityType", "activityId", "timerId", "signalName", "reason", 
 
 
 def _when(value: Any) -> str:
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        moment = datetime.fromtimestamp(float(value), UTC)
+    moment = value if isinstance(value, datetime) else datetime.fromtimestamp(float(value), UTC)
     return moment.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3]
 
 

@@ -14,6 +14,7 @@ from viblio_pipeline.activities.base import (
     CompleteLater,
     Handler,
 )
+from viblio_pipeline.activities.recording import StageRecorder
 from viblio_pipeline.config import Config
 from viblio_pipeline.logs import bind
 from viblio_pipeline.swf.client import SwfClient, is_unknown_resource
@@ -33,8 +34,9 @@ def attempt_of(activity_id: str) -> int:
 
 class ActivityWorker(PollLoop):
     def __init__(self, client: SwfClient, config: Config, stage: str, task_list: str, handler: Handler,
-                 stop: StopController, identity: str | None = None) -> None:
+                 stop: StopController, identity: str | None = None, recorder: StageRecorder | None = None) -> None:
         super().__init__(stop)
+        self.recorder = recorder
         self.client = client
         self.config = config
         self.stage = stage
@@ -68,7 +70,12 @@ class ActivityWorker(PollLoop):
                                   task_token=task["taskToken"])
             started = time.monotonic()
             log.info("task started", extra={"activity_id": task.get("activityId")})
+            if self.recorder and isinstance(payload, dict):
+                self.recorder.started(ctx, payload)
             outcome = self._run_handler(ctx, task["taskToken"], payload)
+            if self.recorder and isinstance(payload, dict):
+                kind, value = outcome
+                self.recorder.finished(ctx, payload, kind, value.message if kind == "failed" else None)
             with bind(duration_ms=elapsed_ms(started)):
                 self._answer(task["taskToken"], outcome)
 

@@ -1,0 +1,1 @@
+"""Popeye: where uploads land before the pipeline takes them."""
