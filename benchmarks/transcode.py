@@ -67,7 +67,7 @@ def raw_ffmpeg(clip: Path, out_dir: Path) -> tuple[float, list[str]]:
     facts = probe(clip)
     plans = plan_renditions(facts.width, facts.height, settings.renditions)
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               *ffmpeg_args(clip, plans, out_dir, settings.preset)]
+               *ffmpeg_args(clip, plans, out_dir, settings.preset, facts.video_stream)]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     return time.perf_counter() - started, command
@@ -122,7 +122,7 @@ def main() -> None:
         print("raw command: " + " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)))
         print(f"renditions: {rows[-1][2]['renditions']}")
         print()
-        print("| clip (720p30, H.264+AAC) | bare ffmpeg | transcode stage | ratio | worker peak RSS | ffmpeg peak RSS |")
+        print("| 720p30 clip | bare ffmpeg | transcode stage | ratio | worker peak RSS | ffmpeg peak RSS |")
         print("|---|---|---|---|---|---|")
         for seconds, raw, best, worker_rss, ffmpeg_rss in rows:
             print(f"| {seconds:g} s | {raw:.2f} s | {best['wall']:.2f} s | {best['wall'] / raw:.3f}x "

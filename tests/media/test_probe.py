@@ -104,6 +104,16 @@ def test_an_audio_file_has_no_video_to_show(tmp_path: Path) -> None:
     assert _unsupported(path) == "song.m4a is an audio file: there is no video to show"
 
 
+def test_an_mp3_with_cover_art_is_an_audio_file(tmp_path: Path) -> None:
+    cover, song = tmp_path / "cover.png", tmp_path / "song.mp3"
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=64x48",
+                    "-frames:v", "1", str(cover)], check=True)
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=0.5", "-i", str(cover),
+                    "-map", "0", "-map", "1", "-c:v", "mjpeg", "-disposition:v", "attached_pic", str(song)],
+                   check=True)
+    assert _unsupported(song) == "song.mp3 is an audio file: there is no video to show"
+
+
 def test_a_still_image_is_not_a_video(tmp_path: Path) -> None:
     path = tmp_path / "photo.png"
     subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=64x48",

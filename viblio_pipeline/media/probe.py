@@ -27,6 +27,7 @@ class ProbeResult:
     """A video's facts. width/height are as displayed (rotation and pixel shape applied)."""
 
     duration: float
+    video_stream: int
     width: int
     height: int
     coded_width: int
@@ -66,10 +67,10 @@ def probe(path: Path, label: str | None = None) -> ProbeResult:
     with container:
         if container.format.name in STILL_IMAGE_FORMATS:
             raise UnsupportedMedia(f"{name} is a still image, not a video")
-        if not container.streams.video:
+        video = moving_picture(container)
+        if video is None:
             kind = "an audio file" if container.streams.audio else "a file without any video stream"
             raise UnsupportedMedia(f"{name} is {kind}: there is no video to show")
-        video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
         frame = _first_frame(container, video, name)
         rotation = normalize_rotation(float(getattr(frame, "rotation", 0) or 0))
@@ -77,6 +78,7 @@ def probe(path: Path, label: str | None = None) -> ProbeResult:
         display_w, display_h = display_size(frame.width, frame.height, rotation, Fraction(sar))
         return ProbeResult(
             duration=_duration(container, video, name),
+            video_stream=video.index,
             width=display_w,
             height=display_h,
             coded_width=frame.width,
@@ -88,6 +90,14 @@ def probe(path: Path, label: str | None = None) -> ProbeResult:
             container=container.format.name,
             recorded_at=recorded_at(dict(container.metadata), dict(video.metadata)),
         )
+
+
+def moving_picture(container: Any) -> Any:
+    """The first video stream that is not just cover art (an MP3's album picture)."""
+    for stream in container.streams.video:
+        if not stream.disposition & (av.stream.Disposition.attached_pic | av.stream.Disposition.still_image):
+            return stream
+    return None
 
 
 def _first_frame(container: Any, video: Any, name: str) -> Any:

@@ -93,10 +93,11 @@ def bits_per_second(rate: str) -> int:
     return int(float(number) * {"": 1, "k": 1_000, "m": 1_000_000}[suffix.lower()])
 
 
-def ffmpeg_args(source: Path, plans: Sequence[RenditionPlan], out_dir: Path, preset: str) -> list[str]:
+def ffmpeg_args(source: Path, plans: Sequence[RenditionPlan], out_dir: Path, preset: str,
+                video_stream: int = 0) -> list[str]:
     """ffmpeg arguments (after the global ones) that write every plan into out_dir."""
     labels = [f"v{i}" for i in range(len(plans))]
-    graph = [f"[0:v]split={len(plans)}" + "".join(f"[s{i}]" for i in range(len(plans)))]
+    graph = [f"[0:{video_stream}]split={len(plans)}" + "".join(f"[s{i}]" for i in range(len(plans)))]
     for i, plan in enumerate(plans):
         graph.append(f"[s{i}]scale={plan.width}:{plan.height},setsar=1,format=yuv420p[{labels[i]}]")
     args = ["-i", str(source), "-filter_complex", ";".join(graph)]
@@ -122,7 +123,7 @@ def transcode(
     """Write the planned renditions of source into out_dir, smallest first."""
     plans = plan_renditions(facts.width, facts.height, settings.renditions)
     run_ffmpeg(
-        ffmpeg_args(source, plans, out_dir, settings.preset),
+        ffmpeg_args(source, plans, out_dir, settings.preset, facts.video_stream),
         stall_seconds=settings.stall_seconds, duration=facts.duration,
         on_progress=on_progress, what="transcode",
     )
