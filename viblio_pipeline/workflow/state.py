@@ -138,6 +138,8 @@ def replay(events: list[Event], spec: WorkflowSpec) -> ExecutionState:
     ordered = events if _is_sorted(events) else sorted(events, key=lambda e: e["eventId"])
     for event in ordered:
         folder.apply(event)
+    if ordered:
+        folder.state.latest_at = event_time(ordered[-1])
     return folder.state
 
 
@@ -150,7 +152,7 @@ class _Folder:
         self.spec = spec
         self.state = ExecutionState(stages={p.name: StageTrack(p) for p in spec.stages})
         self.by_scheduled_id: dict[int, tuple[str, Attempt | None]] = {}
-        self.handlers: dict[str, Callable[[dict[str, Any], float, int], None]] = {
+        self.handlers: dict[str, Callable[[dict[str, Any], Event], None]] = {
             "WorkflowExecutionStarted": self.on_started,
             "WorkflowExecutionCancelRequested": self.on_cancel_requested,
             "WorkflowExecutionSignaled": self.on_signaled,
@@ -174,9 +176,7 @@ class _Folder:
     def apply(self, event: Event) -> None:
         state = self.state
         event_type = event["eventType"]
-        at = event_time(event)
         state.event_count += 1
-        state.latest_at = at
         if event_type in CLOSE_EVENTS:
             state.closed = event_type
             return
@@ -188,53 +188,53 @@ class _Folder:
             state.close_blocked = False
         handler = self.handlers.get(event_type)
         if handler is not None:
-            handler(event.get(attributes_key(event_type)) or {}, at, event["eventId"])
+            handler(event.get(attributes_key(event_type)) or {}, event)
 
     # workflow-level events
 
-    def on_started(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_started(self, attrs: dict[str, Any], event: Event) -> None:
         self.state.input = attrs.get("input")
-        self.state.started_at = at
+        self.state.started_at = event_time(event)
 
-    def on_cancel_requested(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_cancel_requested(self, attrs: dict[str, Any], event: Event) -> None:
         if self.state.cancel_reason is None:
             cause = attrs.get("cause")
             self.state.cancel_reason = f"cancel requested ({cause})" if cause else "cancel requested"
 
-    def on_signaled(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_signaled(self, attrs: dict[str, Any], event: Event) -> None:
         name = str(attrs.get("signalName", ""))
         signal_input = attrs.get("input")
         if name == "cancel":
             if self.state.cancel_reason is None:
                 self.state.cancel_reason = f"cancelled by signal: {signal_input or 'no reason given'}"
             return
-        self.state.signals.append(Signal(event_id, name, signal_input))
+        self.state.signals.append(Signal(event["eventId"], name, signal_input))
 
-    def on_decision_completed(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_decision_completed(self, attrs: dict[str, Any], event: Event) -> None:
         started = attrs.get("startedEventId")
         if isinstance(started, int) and started > self.state.handled_up_to:
             self.state.handled_up_to = started
 
     # activities
 
-    def on_scheduled(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_scheduled(self, attrs: dict[str, Any], event: Event) -> None:
         activity_id = str(attrs.get("activityId", ""))
         track = self._track(attrs)
         if track is None:
-            self.by_scheduled_id[event_id] = (activity_id, None)
+            self.by_scheduled_id[event["eventId"]] = (activity_id, None)
             self.state.open_activities[activity_id] = None
             return
         parsed = parse_activity_id(activity_id)
         number = parsed[1] if parsed else track.highest_number + 1
-        attempt = Attempt(track.policy.name, activity_id, number, scheduled_at=at)
+        attempt = Attempt(track.policy.name, activity_id, number, scheduled_at=event_time(event))
         track.highest_number = max(track.highest_number, number)
         track.attempts.append(attempt)
         track.open_attempt = attempt
         track.pending = None
-        self.by_scheduled_id[event_id] = (activity_id, attempt)
+        self.by_scheduled_id[event["eventId"]] = (activity_id, attempt)
         self.state.open_activities[activity_id] = attempt
 
-    def on_schedule_failed(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_schedule_failed(self, attrs: dict[str, Any], event: Event) -> None:
         track = self._track(attrs)
         if track is None:
             return
@@ -256,13 +256,13 @@ class _Folder:
         else:  # throttling, limits, and any cause SWF adds later: wait, then try again
             track.pending = PendingRetry(cause, needs_timer=True, backoff_step=track.refusals - 1)
 
-    def on_activity_started(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_activity_started(self, attrs: dict[str, Any], event: Event) -> None:
         attempt = self._attempt(attrs)
         if attempt is not None:
-            attempt.started_at = at
+            attempt.started_at = event_time(event)
 
-    def on_completed(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
-        attempt = self._close(attrs, at, "completed")
+    def on_completed(self, attrs: dict[str, Any], event: Event) -> None:
+        attempt = self._close(attrs, event, "completed")
         if attempt is None:
             return
         attempt.result = attrs.get("result")
@@ -271,16 +271,16 @@ class _Folder:
         track.final_error = None
         track.pending = None
 
-    def on_failed(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
-        attempt = self._close(attrs, at, "failed")
+    def on_failed(self, attrs: dict[str, Any], event: Event) -> None:
+        attempt = self._close(attrs, event, "failed")
         if attempt is None:
             return
         details = parse_failure_details(attrs.get("details"), attrs.get("reason"))
         attempt.error = clip(f"{details.error}: {details.message}", 500)
         self._after_failure(self.state.stages[attempt.stage], attempt.error, details.retry)
 
-    def on_canceled(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
-        attempt = self._close(attrs, at, "canceled")
+    def on_canceled(self, attrs: dict[str, Any], event: Event) -> None:
+        attempt = self._close(attrs, event, "canceled")
         if attempt is None or self.state.cancel_reason is not None:
             return
         attempt.error = "canceled: the activity gave up without being asked to"
@@ -300,8 +300,8 @@ class _Folder:
         else:
             track.pending = PendingRetry("failure", needs_timer=True, backoff_step=track.failures - 1)
 
-    def on_timed_out(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
-        attempt = self._close(attrs, at, "timed_out")
+    def on_timed_out(self, attrs: dict[str, Any], event: Event) -> None:
+        attempt = self._close(attrs, event, "timed_out")
         if attempt is None:
             return
         kind = str(attrs.get("timeoutType", "UNKNOWN"))
@@ -317,7 +317,7 @@ class _Folder:
         else:
             track.pending = PendingRetry(f"timeout {kind}", needs_timer=False)
 
-    def on_cancel_activity_requested(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_cancel_activity_requested(self, attrs: dict[str, Any], event: Event) -> None:
         # Asked (or refused: ACTIVITY_ID_UNKNOWN means it already closed): never ask twice.
         activity_id = str(attrs.get("activityId", ""))
         if activity_id in self.state.open_activities:
@@ -325,7 +325,7 @@ class _Folder:
 
     # timers
 
-    def on_timer_started(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_timer_started(self, attrs: dict[str, Any], event: Event) -> None:
         timer_id = str(attrs.get("timerId", ""))
         track = self._timer_track(timer_id)
         self.state.open_timers[timer_id] = track.policy.name if track else None
@@ -333,7 +333,7 @@ class _Folder:
             track.open_timer = timer_id
             track.timers_used += 1
 
-    def on_start_timer_failed(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_start_timer_failed(self, attrs: dict[str, Any], event: Event) -> None:
         track = self._timer_track(str(attrs.get("timerId", "")))
         if track is None:
             return
@@ -342,12 +342,12 @@ class _Folder:
         if attrs.get("cause") != "TIMER_ID_ALREADY_IN_USE" and track.pending is not None:
             track.pending.timer_done = True
 
-    def on_cancel_timer_failed(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_cancel_timer_failed(self, attrs: dict[str, Any], event: Event) -> None:
         timer_id = str(attrs.get("timerId", ""))
         if timer_id in self.state.open_timers:
             self.state.timer_cancel_refused.add(timer_id)
 
-    def on_timer_closed(self, attrs: dict[str, Any], at: float, event_id: int) -> None:
+    def on_timer_closed(self, attrs: dict[str, Any], event: Event) -> None:
         timer_id = str(attrs.get("timerId", ""))
         self.state.open_timers.pop(timer_id, None)
         track = self._timer_track(timer_id)
@@ -370,7 +370,7 @@ class _Folder:
         found = self.by_scheduled_id.get(attrs.get("scheduledEventId", -1))
         return found[1] if found else None
 
-    def _close(self, attrs: dict[str, Any], at: float, outcome: str) -> Attempt | None:
+    def _close(self, attrs: dict[str, Any], event: Event, outcome: str) -> Attempt | None:
         found = self.by_scheduled_id.get(attrs.get("scheduledEventId", -1))
         if found is None:
             return None
@@ -379,7 +379,7 @@ class _Folder:
         self.state.cancel_sent.discard(activity_id)
         if attempt is None or attempt.outcome is not None:
             return None
-        attempt.closed_at = at
+        attempt.closed_at = event_time(event)
         attempt.outcome = outcome
         track = self.state.stages[attempt.stage]
         if track.open_attempt is attempt:
