@@ -150,6 +150,19 @@ def test_corrupt_bytes_fail_for_good(ctx: ActivityContext, clips: dict[str, Path
     assert error.retry is False and error.message.startswith("Party.mov is ")
 
 
+def test_an_ffmpeg_that_shows_no_progress_in_time_fails_the_attempt_as_retryable(
+    ctx: ActivityContext, conf_dir: Path, tmp_path: Path, clips: dict[str, Path], scratch: Path
+) -> None:
+    impatient = load_config("local", conf_dir, environ={"VIBLIO__PATHS__ROOT": str(tmp_path / "root"),
+                                                        "VIBLIO__MEDIA__TRANSCODE__STALL_SECONDS": "0.05"})
+    stalled_ctx = ActivityContext(config=impatient, stage="transcode")
+    error = _fails(stalled_ctx, ingest(stalled_ctx, "m10", clips["plain"]))
+    assert (error.code, error.retry) == ("ffmpeg_stalled", True)
+    assert error.message.startswith("transcode made no progress for 0.05 s and was killed")
+    assert stalled_ctx.catalog.get_media("m10").status == "processing"
+    assert list(scratch.iterdir()) == []
+
+
 def test_an_input_without_the_upload_result_is_a_final_bad_input(ctx: ActivityContext) -> None:
     error = _fails(ctx, {"media_uuid": "m8", "user_uuid": USER, "results": {}})
     assert (error.code, error.retry, error.message) == ("bad_input", False, "input has no results.upload.key")
