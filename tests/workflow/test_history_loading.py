@@ -31,8 +31,13 @@ def test_a_python_pprint_dump_is_read() -> None:
     assert [e["eventType"] for e in load_history(text)] == ["WorkflowExecutionStarted", "DecisionTaskScheduled"]
 
 
-def test_iso_timestamps_of_the_aws_cli_become_epoch_seconds() -> None:
-    events = load_history(json.dumps([{**EVENTS[1], "eventTimestamp": "2013-10-20T22:09:03.108000+00:00"}]))
+@pytest.mark.parametrize("stamp", [
+    "2013-10-20T22:09:03.108000+00:00",  # AWS CLI
+    "2013-10-20 22:09:03.108000+00:00",  # str(datetime), as `viblio-pipeline history --json` writes it
+    "2013-10-20T22:09:03.108Z",
+])
+def test_text_timestamps_become_epoch_seconds(stamp: str) -> None:
+    events = load_history(json.dumps([{**EVENTS[1], "eventTimestamp": stamp}]))
     assert events[0]["eventTimestamp"] == pytest.approx(1382306943.108)
 
 
