@@ -13,7 +13,7 @@ from viblio_pipeline.catalog import open_catalog
 from viblio_pipeline.config import load_config
 
 WRITERS = 3
-WRITES = 15
+WRITES = 10
 
 # Each writer is a separate Python process, as the fleet's stage workers are.
 WRITER = textwrap.dedent("""

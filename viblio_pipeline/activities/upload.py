@@ -88,7 +88,8 @@ def original_name(filename: str) -> str:
 
 def _start_processing(catalog: Catalog, request: UploadRequest) -> None:
     try:
-        catalog.create_media(request.media_uuid, request.user_uuid, source_name=request.filename[:255])
+        catalog.create_media(request.media_uuid, request.user_uuid, title=Path(request.filename).stem[:255] or None,
+                             source_name=request.filename[:255])
         catalog.set_media_status(request.media_uuid, MediaStatus.PROCESSING.value)
     except (CatalogError, IllegalTransition) as exc:
         raise ActivityError("bad_media_state", str(exc), retry=False) from None
