@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from viblio_pipeline.workflow import WorkflowSpec, decide, load_history
+import pytest
+
+from viblio_pipeline.workflow import HistoryError, WorkflowSpec, decide, load_history
 
 if TYPE_CHECKING:
     from .conftest import Run
@@ -120,3 +122,19 @@ def test_no_prefix_of_a_rough_run_schedules_an_open_or_finished_attempt_again(
                 assert decision["scheduleActivityTaskDecisionAttributes"]["activityId"] not in already
             if decision["decisionType"] == "StartTimer":
                 assert decision["startTimerDecisionAttributes"]["timerId"] not in open_timers
+
+
+def test_a_partial_history_is_refused_rather_than_decided(run: Callable[..., Run], spec: WorkflowSpec) -> None:
+    execution = run()
+    execution.run_until("transcode")
+    with pytest.raises(HistoryError, match="no WorkflowExecutionStarted event: pass the full history"):
+        decide(execution.events[5:], spec)
+
+
+def test_events_the_workflow_does_not_use_are_ignored(run: Callable[..., Run], spec: WorkflowSpec) -> None:
+    execution = run()
+    execution.decide()
+    execution.history.add("ScheduleLambdaFunctionFailed", id="l1", name="f",
+                          cause="LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION", decisionTaskCompletedEventId=4)
+    execution.complete("upload-1")
+    assert execution.decide().scheduled_ids == ["transcode-1"]

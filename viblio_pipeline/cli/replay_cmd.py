@@ -40,7 +40,10 @@ def replay(ctx: click.Context, history_file: str, env: str | None, as_json: bool
     if not events:
         raise click.ClickException(f"{history_file}: no events to replay")
     settings = load_config(env or cli_env(ctx), require_secrets=False).settings
-    account = explain(events, WorkflowSpec.from_settings(settings))
+    try:
+        account = explain(events, WorkflowSpec.from_settings(settings))
+    except HistoryError as exc:
+        raise click.ClickException(f"{history_file}: {exc}") from None
     if as_json:
         click.echo(json.dumps(account.decisions, indent=2, default=str))
         return

@@ -27,7 +27,7 @@ from viblio_pipeline.workflow.decisions import (
     to_json,
 )
 from viblio_pipeline.workflow.failure import MAX_DATA, clip
-from viblio_pipeline.workflow.history import Event
+from viblio_pipeline.workflow.history import Event, HistoryError
 from viblio_pipeline.workflow.ids import activity_id, retry_timer_id
 from viblio_pipeline.workflow.input import InvalidWorkflowInput, WorkflowInput, parse_workflow_input
 from viblio_pipeline.workflow.spec import WorkflowSpec
@@ -61,10 +61,17 @@ class StageView:
 
 
 def decide(events: list[Event], spec: WorkflowSpec) -> list[Decision]:
-    """The decisions owed by the execution whose full history is events."""
+    """The decisions owed by the execution whose full history is events.
+
+    Raises HistoryError only for a history that cannot be the whole of one
+    (no WorkflowExecutionStarted); everything else gets decisions.
+    """
     state = replay(events, spec)
     if state.closed is not None or state.close_blocked:
         return []
+    if state.started_at is None:
+        # Deciding on part of a history could fail a healthy workflow; let the task time out instead.
+        raise HistoryError("the history has no WorkflowExecutionStarted event: pass the full history (every page)")
     try:
         workflow_input = parse_workflow_input(state.input)
         spec.check_input(workflow_input)
