@@ -32,6 +32,8 @@ def explain(events: list[Event], spec: WorkflowSpec) -> Explanation:
     input_error: str | None = None
     stages: Summary = {}
     try:
+        if state.started_at is None:
+            raise InvalidWorkflowInput("the history has no WorkflowExecutionStarted event (a partial history?)")
         workflow_input = parse_workflow_input(state.input)
         spec.check_input(workflow_input)
         stages = summarise(state, evaluate(state, spec, workflow_input, {}))

@@ -305,7 +305,8 @@ class _Folder:
         if attempt is None:
             return
         kind = str(attrs.get("timeoutType", "UNKNOWN"))
-        attempt.error = f"timed out: {kind}"
+        progress = attrs.get("details")
+        attempt.error = f"timed out: {kind}" + (f" (last heartbeat: {clip(progress, 200)})" if progress else "")
         track = self.state.stages[attempt.stage]
         if track.settled:
             return
@@ -313,7 +314,7 @@ class _Folder:
         policy = track.policy
         if track.timeouts > policy.retries_on_timeout:
             track.give_up(f"timed out {track.timeouts} times (retries_on_timeout={policy.retries_on_timeout}); "
-                          f"last: {kind}")
+                          f"last: {attempt.error}")
         else:
             track.pending = PendingRetry(f"timeout {kind}", needs_timer=False)
 
