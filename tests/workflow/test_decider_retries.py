@@ -181,3 +181,22 @@ def test_a_final_failure_cancels_other_open_work_before_failing(run: Callable[..
     decisions = execution.decide()
     assert decisions.kinds == ["RequestCancelActivityTask", "FailWorkflowExecution"]
     assert decisions.only("RequestCancelActivityTask") == {"activityId": "detect_faces-1"}
+
+
+def test_a_final_timeout_reports_the_last_heartbeat_progress(run: Callable[..., Run],
+                                                             make_spec: Callable[..., WorkflowSpec]) -> None:
+    execution = run(with_spec=make_spec(upload={"retries_on_timeout": 0}))
+    execution.decide()
+    execution.history.activity_timed_out("upload-1", "HEARTBEAT", details='{"copied_mb": 120}')
+    reason = execution.decide().only("FailWorkflowExecution")["reason"]
+    assert reason == ('stage upload failed: timed out 1 times (retries_on_timeout=0); '
+                      'last: timed out: HEARTBEAT (last heartbeat: {"copied_mb": 120})')
+
+
+def test_an_activity_input_too_large_for_swf_is_a_final_failure(run: Callable[..., Run]) -> None:
+    execution = run()
+    execution.decide()
+    execution.complete("upload-1", {"frames": "x" * 30000})
+    fail = execution.decide().only("FailWorkflowExecution")
+    assert fail["reason"].startswith("stage transcode failed: activity input would be 300")
+    assert "pass large data by storage key" in json.loads(fail["details"])["message"]

@@ -238,8 +238,11 @@ class HistoryBuilder:
         return self._close_activity(activity_id, "ActivityTaskFailed", reason=reason,
                                     **({"details": text} if text is not None else {}))
 
-    def activity_timed_out(self, activity_id: str, timeout_type: str = "START_TO_CLOSE") -> int:
-        return self._close_activity(activity_id, "ActivityTaskTimedOut", timeoutType=timeout_type)
+    def activity_timed_out(self, activity_id: str, timeout_type: str = "START_TO_CLOSE",
+                           details: str | None = None) -> int:
+        """details: the last heartbeat's details, as SWF reports them."""
+        extra = {"details": details} if details is not None else {}
+        return self._close_activity(activity_id, "ActivityTaskTimedOut", timeoutType=timeout_type, **extra)
 
     def activity_canceled(self, activity_id: str) -> int:
         self._ensure_started(activity_id)
