@@ -30,7 +30,7 @@ from viblio_pipeline.workflow.failure import MAX_DATA, clip
 from viblio_pipeline.workflow.history import Event, HistoryError
 from viblio_pipeline.workflow.ids import activity_id, retry_timer_id
 from viblio_pipeline.workflow.input import InvalidWorkflowInput, WorkflowInput, parse_workflow_input
-from viblio_pipeline.workflow.spec import WorkflowSpec
+from viblio_pipeline.workflow.spec import StagePolicy, WorkflowSpec
 from viblio_pipeline.workflow.state import ExecutionState, Signal, replay
 from viblio_pipeline.workflow.summary import Summary, bounded_json, stage_summary
 
@@ -80,7 +80,7 @@ def decide(events: list[Event], spec: WorkflowSpec) -> list[Decision]:
         return [*wind_down(state), fail_workflow(f"invalid workflow input: {exc}", details)]
 
     if state.cancel_reason is not None:
-        views = evaluate(state, spec, workflow_input, {})
+        views = _as_left(evaluate(state, spec, workflow_input, {}))
         details = bounded_json({"reason": state.cancel_reason, "summary": summarise(state, views)})
         return [*wind_down(state), cancel_workflow(details)]
 
@@ -91,8 +91,8 @@ def decide(events: list[Event], spec: WorkflowSpec) -> list[Decision]:
     fatal = next((name for name, view in views.items() if view.status == "failed"), None)
     if fatal is not None:
         reason = f"stage {fatal} failed: {views[fatal].reason}"
-        details = bounded_json({"error": "stage_failed", "stage": fatal,
-                                "message": views[fatal].reason, "summary": summary})
+        details = bounded_json({"error": "stage_failed", "stage": fatal, "message": views[fatal].reason,
+                                "summary": summarise(state, _as_left(views))})
         return [*markers, *wind_down(state), fail_workflow(reason, details)]
 
     if all(view.status in ("completed", "skipped") for view in views.values()):
@@ -109,40 +109,48 @@ def evaluate(state: ExecutionState, spec: WorkflowSpec, workflow_input: Workflow
     """Every stage's view, dependencies first."""
     views: dict[str, StageView] = {}
     for policy in spec.stages:
-        name = policy.name
-        track = state.stages[name]
-        blocking = ("failed",) if policy.runs_after_skipped else ("skipped", "failed")
-        if name in injections:
-            views[name] = StageView("running", "injected by signal", Schedule(injections[name].event_id))
-        elif track.open_attempt is not None:
-            views[name] = StageView("running")
-        elif track.completed is not None:
-            views[name] = StageView("completed")
-        elif track.final_error is not None:
-            status = "failed" if policy.on_final_failure == "fail_workflow" else "skipped"
-            views[name] = StageView(status, track.final_error)
-        elif blocked := [d for d in policy.depends_on if views[d].status in blocking]:
-            views[name] = StageView("skipped", f"depends on {blocked[0]}, which was {views[blocked[0]].status}")
-        elif track.pending is not None and track.pending.needs_timer and not track.pending.timer_done:
-            pending = track.pending
-            if track.open_timer is not None:
-                views[name] = StageView("retrying", f"{pending.cause}: waiting for timer {track.open_timer}")
-            else:
-                timer = Backoff(retry_timer_id(name, track.timers_used + 1),
-                                policy.backoff_seconds(pending.backoff_step), pending.cause)
-                views[name] = StageView("retrying", f"{pending.cause}: backing off {timer.seconds}s", timer)
-        elif track.pending is not None or all(
-                state.stages[d].completed or views[d].status == "skipped" for d in policy.depends_on):
-            views[name] = StageView("running", track.pending.cause if track.pending else None, Schedule())
-        else:
-            views[name] = StageView("pending")
-        view = views[name]
+        view = _stage_view(policy, state, views, injections.get(policy.name))
         if isinstance(view.action, Schedule):
-            too_big = _oversized_input(state, spec, workflow_input, name)
+            too_big = _oversized_input(state, spec, workflow_input, policy.name)
             if too_big:
-                status = "failed" if policy.on_final_failure == "fail_workflow" else "skipped"
-                views[name] = StageView(status, too_big)
+                view = StageView("failed" if policy.on_final_failure == "fail_workflow" else "skipped", too_big)
+        views[policy.name] = view
     return views
+
+
+def _stage_view(policy: StagePolicy, state: ExecutionState, views: dict[str, StageView],
+                injection: Signal | None) -> StageView:
+    track = state.stages[policy.name]
+    blocking = ("failed",) if policy.runs_after_skipped else ("skipped", "failed")
+    if injection is not None:
+        return StageView("running", "injected by signal", Schedule(injection.event_id))
+    if track.open_attempt is not None:
+        return StageView("running")
+    if track.completed is not None:
+        return StageView("completed")
+    if track.final_error is not None:
+        return StageView("failed" if policy.on_final_failure == "fail_workflow" else "skipped", track.final_error)
+    blocked = [d for d in policy.depends_on if views[d].status in blocking]
+    if blocked:
+        return StageView("skipped", f"depends on {blocked[0]}, which was {views[blocked[0]].status}")
+    pending = track.pending
+    if pending is not None and pending.needs_timer and not pending.timer_done:
+        if track.open_timer is not None:
+            return StageView("retrying", f"{pending.cause}: waiting for timer {track.open_timer}")
+        timer = Backoff(retry_timer_id(policy.name, track.timers_used + 1),
+                        policy.backoff_seconds(pending.backoff_step), pending.cause)
+        return StageView("retrying", f"{pending.cause}: backing off {timer.seconds}s", timer)
+    if pending is not None:
+        return StageView("running", pending.cause, Schedule())
+    if all(state.stages[d].completed or views[d].status == "skipped" for d in policy.depends_on):
+        return StageView("running", None, Schedule())
+    return StageView("pending")
+
+
+def _as_left(views: dict[str, StageView]) -> dict[str, StageView]:
+    """The views as they stand if nothing new is scheduled (the workflow is closing)."""
+    return {name: StageView("pending") if isinstance(view.action, Schedule) else view
+            for name, view in views.items()}
 
 
 def act(state: ExecutionState, spec: WorkflowSpec, workflow_input: WorkflowInput,
