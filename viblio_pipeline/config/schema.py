@@ -116,7 +116,7 @@ class PreviewsConfig(Strict):
 
 class FacesConfig(Strict):
     sample_fps: float = Field(2.0, gt=0)
-    scene_change_threshold: float = Field(0.35, ge=0, le=1)
+    scene_change_threshold: float = Field(0.15, ge=0, le=1)  # mean grey difference of a cut
     detect_width: int = Field(640, gt=0)
     upsample: int = Field(1, ge=0, le=3)
     min_face_px: int = Field(40, gt=0)

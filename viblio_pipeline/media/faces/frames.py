@@ -68,7 +68,7 @@ class FrameSampler:
                 for frame in container.decode(stream):
                     time = frame.time if frame.time is not None else self.frames_decoded / rate
                     self.frames_decoded += 1
-                    thumb = _pixels(frame, width=THUMB_SIZE[0], height=THUMB_SIZE[1], format="gray")
+                    thumb = thumbnail(frame)
                     score = scene_score(previous, thumb)
                     previous = thumb
                     if not self.clock.take(time, score):
@@ -92,6 +92,27 @@ class FrameSampler:
             return _pixels(frame, format="rgb24")
         height = max(2, round(frame.height * self.detect_width / frame.width))
         return _pixels(frame, width=self.detect_width, height=height, format="rgb24")
+
+
+LUMA_FIRST = ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "gray")
+
+
+def thumbnail(frame: av.VideoFrame) -> Image:
+    """A THUMB_SIZE grey thumbnail for scene-change scores.
+
+    For YUV frames it is read straight from the luma plane, a few samples per
+    cell, with no conversion: this runs on every decoded frame, and a scaled
+    conversion would cost more than decoding.
+    """
+    width, height = THUMB_SIZE
+    if frame.format.name not in LUMA_FIRST or frame.width < 2 * width or frame.height < 2 * height:
+        return _pixels(frame, width=width, height=height, format="gray", interpolation="FAST_BILINEAR")
+    plane = frame.planes[0]
+    luma = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
+    sy, sx = frame.height // height, frame.width // width
+    a = luma[0:sy * height:sy, 0:sx * width:sx].astype(np.uint16)
+    b = luma[sy // 2:sy * height:sy, sx // 2:sx * width:sx]
+    return np.asarray((a + b) // 2, dtype=np.uint8)
 
 
 def _pixels(frame: av.VideoFrame, **reformat: Any) -> Image:
