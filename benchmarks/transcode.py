@@ -9,7 +9,8 @@ stall watch, store, catalog) in a fresh worker process on a throwaway local
 config. It prints wall times side by side and the peak RSS of the worker
 (Python) process and of its ffmpeg child; the worker's must not grow with the
 video's length. Runs alternate and the best of --repeat is kept, to damp
-noise from other work on the machine.
+noise from other work on the machine; CPU seconds (user + system, ffmpeg and
+Python together) show the stage's overhead even when the machine is busy.
 """
 
 from __future__ import annotations
@@ -49,11 +50,14 @@ def run_stage(root: Path, clip: Path) -> dict[str, Any]:
     key = media_key("bench", media, "original.mp4")
     ctx.store.put_file(key, clip, "video/mp4")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu_before = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = handle(ctx, {"media_uuid": media, "user_uuid": "bench", "results": {"upload": {"key": key}}})
     wall = time.perf_counter() - started
+    cpu = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before
     return {
         "wall": wall,
+        "cpu": cpu,
         "worker_rss_before_kib": rss_before,
         "worker_peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "ffmpeg_peak_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -61,16 +65,22 @@ def run_stage(root: Path, clip: Path) -> dict[str, Any]:
     }
 
 
-def raw_ffmpeg(clip: Path, out_dir: Path) -> tuple[float, list[str]]:
-    """The stage's own ffmpeg command, run bare; (wall seconds, command)."""
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def raw_ffmpeg(clip: Path, out_dir: Path) -> tuple[float, float, list[str]]:
+    """The stage's own ffmpeg command, run bare; (wall seconds, CPU seconds, command)."""
     settings = load_config("local", REPO / "conf", environ={}).settings.media.transcode
     facts = probe(clip)
     plans = plan_renditions(facts.width, facts.height, settings.renditions)
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
                *ffmpeg_args(clip, plans, out_dir, settings.preset, facts.video_stream)]
+    cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True)
-    return time.perf_counter() - started, command
+    return time.perf_counter() - started, cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before, command
 
 
 def stage_in_worker(root: Path, clip: Path) -> dict[str, Any]:
@@ -104,29 +114,34 @@ def main() -> None:
             make_clip(clip, width=1280, height=720, fps=30, duration=seconds, preset="veryfast", crf=18)
             print(f"generated {clip.name} ({clip.stat().st_size / 1e6:.1f} MB) in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
-            raw_times, stage_runs = [], []
+            raw_runs: list[tuple[float, float]] = []
+            stage_runs: list[dict[str, Any]] = []
             command: list[str] = []
             for attempt in range(args.repeat):
                 out = work / f"raw-{seconds:g}-{attempt}"
                 out.mkdir()
-                wall, command = raw_ffmpeg(clip, out)
-                raw_times.append(wall)
+                wall, cpu, command = raw_ffmpeg(clip, out)
+                raw_runs.append((wall, cpu))
                 shutil.rmtree(out)
-                stage_runs.append(stage_in_worker(work / f"root-{seconds:g}-{attempt}", clip))
-                print(f"  {seconds:g}s run {attempt + 1}: raw {wall:.2f} s, stage {stage_runs[-1]['wall']:.2f} s",
-                      flush=True)
-            best = min(stage_runs, key=lambda r: r["wall"])
-            rows.append((seconds, min(raw_times), best, max(r["worker_peak_rss_kib"] for r in stage_runs),
+                stage = stage_in_worker(work / f"root-{seconds:g}-{attempt}", clip)
+                stage_runs.append(stage)
+                print(f"  {seconds:g}s run {attempt + 1}: bare {wall:.2f} s wall / {cpu:.2f} s CPU, "
+                      f"stage {stage['wall']:.2f} s wall / {stage['cpu']:.2f} s CPU", flush=True)
+            rows.append((seconds, min(w for w, _ in raw_runs), min(c for _, c in raw_runs),
+                         min(r["wall"] for r in stage_runs), min(r["cpu"] for r in stage_runs),
+                         max(r["worker_peak_rss_kib"] for r in stage_runs),
                          max(r["ffmpeg_peak_rss_kib"] for r in stage_runs)))
+            renditions = stage_runs[-1]["renditions"]
         print()
         print("raw command: " + " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)))
-        print(f"renditions: {rows[-1][2]['renditions']}")
+        print(f"renditions: {renditions}")
         print()
-        print("| 720p30 clip | bare ffmpeg | transcode stage | ratio | worker peak RSS | ffmpeg peak RSS |")
+        print("| 720p30 clip | bare ffmpeg wall / CPU | transcode stage wall / CPU | ratio wall / CPU "
+              "| worker peak RSS | ffmpeg peak RSS |")
         print("|---|---|---|---|---|---|")
-        for seconds, raw, best, worker_rss, ffmpeg_rss in rows:
-            print(f"| {seconds:g} s | {raw:.2f} s | {best['wall']:.2f} s | {best['wall'] / raw:.3f}x "
-                  f"| {mib(worker_rss)} | {mib(ffmpeg_rss)} |")
+        for seconds, raw_wall, raw_cpu, wall, cpu, worker_rss, ffmpeg_rss in rows:
+            print(f"| {seconds:g} s | {raw_wall:.2f} s / {raw_cpu:.2f} s | {wall:.2f} s / {cpu:.2f} s "
+                  f"| {wall / raw_wall:.3f}x / {cpu / raw_cpu:.3f}x | {mib(worker_rss)} | {mib(ffmpeg_rss)} |")
 
 
 if __name__ == "__main__":
