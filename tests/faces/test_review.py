@@ -250,3 +250,19 @@ def test_a_review_after_the_activity_timed_out_is_reported_too_late_and_kept(
 def test_a_wrong_answer_on_the_command_line_is_a_clear_error(config: Config) -> None:
     wrong = review("answer", "12345", "--contact", "1", "--not-a-face")
     assert wrong.exit_code != 0 and "exactly one" in wrong.output
+
+
+def test_completing_a_finished_review_again_is_reported_too_late(
+    config: Config, her_descriptor: list[float]
+) -> None:
+    task = ParkedTask(config, start_to_close=300)
+    media = queue_faces(config, task.token, [her_descriptor])
+    assert review("answer", str(face_ids(config, media)[0]), "--not-a-face").exit_code == 0
+    again = review("complete", media)
+    assert again.exit_code == 3 and "too late" in again.output
+
+
+def test_completing_a_media_with_open_faces_is_refused(config: Config, her_descriptor: list[float]) -> None:
+    media = queue_faces(config, "token-open", [her_descriptor])
+    refused = review("complete", media)
+    assert refused.exit_code == 1 and "still await an answer" in refused.output
