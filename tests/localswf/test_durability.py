@@ -37,8 +37,8 @@ def test_kill9_and_restart_keeps_everything(own_server: ServerProcess) -> None:
     run = swf.start("open", input="in")
     swf.decide(swf.poll_decision(),
                schedule("queued", scheduleToStartTimeout="60"),
-               schedule("started", taskList={"name": "busy"}, startToCloseTimeout="3"),
-               decision("StartTimer", timerId="t", startToFireTimeout="2"))
+               schedule("started", taskList={"name": "busy"}, startToCloseTimeout="5"),
+               decision("StartTimer", timerId="t", startToFireTimeout="4"))
     act = swf.poll_activity(task_list="busy")
     swf.c.record_activity_task_heartbeat(taskToken=act["taskToken"], details="hb")
     other = swf.start("waiting")
@@ -61,12 +61,12 @@ def test_kill9_and_restart_keeps_everything(own_server: ServerProcess) -> None:
 
     fired = wait_for(lambda: event("TimerFired"), timeout=10)
     started_timer = next(e for e in before if e["eventType"] == "TimerStarted")
-    assert 1.95 <= (fired["eventTimestamp"] - started_timer["eventTimestamp"]).total_seconds() < 2.8
+    assert 3.95 <= (fired["eventTimestamp"] - started_timer["eventTimestamp"]).total_seconds() < 4.8
     timed_out = wait_for(lambda: event("ActivityTaskTimedOut"), timeout=10)
     started_act = next(e for e in before if e["eventType"] == "ActivityTaskStarted")
     assert attrs(timed_out) == {"timeoutType": "START_TO_CLOSE", "scheduledEventId": 6,
                                 "startedEventId": started_act["eventId"], "details": "hb"}
-    assert 2.95 <= (timed_out["eventTimestamp"] - started_act["eventTimestamp"]).total_seconds() < 3.8
+    assert 4.95 <= (timed_out["eventTimestamp"] - started_act["eventTimestamp"]).total_seconds() < 5.8
     ids = [e["eventId"] for e in swf.history(run)]
     assert ids == list(range(1, len(ids) + 1))
 

@@ -27,7 +27,7 @@ from viblio_pipeline.localswf.state import (
     now,
     prune,
 )
-from viblio_pipeline.localswf.store import Store
+from viblio_pipeline.localswf.store import Store, dumps
 from viblio_pipeline.localswf.timeouts import Scheduler
 
 log = logging.getLogger(__name__)
@@ -148,6 +148,15 @@ class Engine:
         if exe.events is not None:
             return exe.events
         return self.store.events(exe.run_id)
+
+    def event_texts(self, exe: Execution, ids: range) -> list[str]:
+        """JSON text of the events with these ids, in the order of ids."""
+        if not ids:
+            return []
+        if exe.events is not None:
+            return [dumps(exe.events[i - 1]) for i in ids]
+        reverse = ids.step < 0
+        return self.store.event_texts(exe.run_id, min(ids[0], ids[-1]), max(ids[0], ids[-1]), reverse)
 
     def domain_arn(self, name: str) -> str:
         return f"arn:aws:swf:{self.region}:{self.account}:/domain/{name}"

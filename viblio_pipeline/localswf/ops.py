@@ -31,7 +31,7 @@ from viblio_pipeline.localswf.faults import (
     WorkflowExecutionAlreadyStartedFault,
     type_desc,
 )
-from viblio_pipeline.localswf.state import Activity, Domain, Execution, Json, TypeRecord, now, prune
+from viblio_pipeline.localswf.state import Activity, Domain, Execution, Json, RawJson, TypeRecord, now, prune
 from viblio_pipeline.localswf.validation import check_name, parse_duration
 
 P = dict[str, Any]
@@ -485,7 +485,7 @@ class Operations:
             "latestExecutionContext": exe.latest_context,
         })
 
-    def GetWorkflowExecutionHistory(self, p: P) -> Json:
+    def GetWorkflowExecutionHistory(self, p: P) -> RawJson:
         ref = p["execution"]
         exe = self.e.find_run(p["domain"], ref["workflowId"], ref["runId"])
         cursor = None
@@ -494,12 +494,11 @@ class Operations:
             if not (isinstance(data, list) and len(data) == 3 and data[0] == "h" and data[1] == exe.run_id):
                 raise invalid("nextPageToken", p["nextPageToken"][:64], "Member must be a valid token")
             cursor = int(data[2])
-        history = self.e.history(exe)
-        ids, nxt = paging.event_page(1, len(history), bool(p.get("reverseOrder")), paging.page_size(p), cursor)
-        out: Json = {"events": [history[i - 1] for i in ids]}
+        ids, nxt = paging.event_page(1, exe.event_count, bool(p.get("reverseOrder")), paging.page_size(p), cursor)
+        text = '{"events":[' + ",".join(self.e.event_texts(exe, ids)) + "]"
         if nxt is not None:
-            out["nextPageToken"] = paging.encode(["h", exe.run_id, nxt])
-        return out
+            text += ',"nextPageToken":"' + paging.encode(["h", exe.run_id, nxt]) + '"'
+        return RawJson(text + "}")
 
     def _filtered(self, p: P, want_open: bool) -> tuple[list[Execution], str]:
         self.e.domain(p["domain"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from viblio_pipeline.localswf.faults import (
     UnknownOperationException,
     ValidationException,
 )
+from viblio_pipeline.localswf.state import RawJson
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
 class Dispatcher(Protocol):
-    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any] | None: ...
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any] | RawJson | None: ...
 
     def has_operation(self, operation: str) -> bool: ...
 
@@ -40,7 +42,14 @@ class SwfHttpServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
+        self.inflight = 0
+        self.idle = threading.Condition()
         super().__init__(address, SwfRequestHandler)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no request is being answered (shutdown drains released long polls)."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.inflight == 0, timeout)
 
 
 class SwfRequestHandler(BaseHTTPRequestHandler):
@@ -59,6 +68,16 @@ class SwfRequestHandler(BaseHTTPRequestHandler):
         self._send(200, b'{"status":"ok","service":"localswf"}')
 
     def do_POST(self) -> None:
+        with self.server.idle:
+            self.server.inflight += 1
+        try:
+            self._answer()
+        finally:
+            with self.server.idle:
+                self.server.inflight -= 1
+                self.server.idle.notify_all()
+
+    def _answer(self) -> None:
         try:
             status, body = 200, self._handle()
         except SwfError as exc:
@@ -67,10 +86,15 @@ class SwfRequestHandler(BaseHTTPRequestHandler):
             log.exception("localswf: internal failure")
             err = InternalFailure("Internal failure")
             status, body = err.status, err.body()
-        payload = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+        if body is None:
+            payload = b""
+        elif isinstance(body, RawJson):
+            payload = body.text.encode()
+        else:
+            payload = json.dumps(body, separators=(",", ":")).encode()
         self._send(status, payload)
 
-    def _handle(self) -> dict[str, Any] | None:
+    def _handle(self) -> dict[str, Any] | RawJson | None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST_BYTES:
             self.rfile.read(length)

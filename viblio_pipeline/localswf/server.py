@@ -16,6 +16,7 @@ from viblio_pipeline.localswf.engine import Engine
 from viblio_pipeline.localswf.faults import InternalFailure
 from viblio_pipeline.localswf.ops import Operations
 from viblio_pipeline.localswf.protocol import SwfHttpServer
+from viblio_pipeline.localswf.state import RawJson
 from viblio_pipeline.localswf.validation import operation_names, validate
 
 log = logging.getLogger(__name__)
@@ -41,22 +42,24 @@ class SwfService:
     def has_operation(self, operation: str) -> bool:
         return operation in self.table
 
-    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any] | RawJson | None:
         validate(operation, params)
         handler = self.table[operation]
         with self.engine.lock:
             if self.closed:
                 raise InternalFailure("Service is shutting down")
             try:
-                result: dict[str, Any] | None = handler(params)
+                result: dict[str, Any] | RawJson | None = handler(params)
             finally:
                 self.engine.flush()
         return result
 
-    def close(self) -> None:
+    def stop_accepting(self) -> None:
+        """Refuse new calls and release every waiting long poll (it answers empty)."""
         with self.engine.lock:
             self.closed = True
-        self.engine.close()
+            self.engine.decision_lists.wake_all()
+            self.engine.activity_lists.wake_all()
 
 
 class LocalSwf:
@@ -78,7 +81,10 @@ class LocalSwf:
         try:
             self.httpd.serve_forever(poll_interval=0.2)
         finally:
-            self.service.close()
+            self.service.stop_accepting()
+            if not self.httpd.wait_idle(timeout=10):
+                log.warning("localswf: requests still in flight at shutdown")
+            self.engine.close()
             self.httpd.server_close()
 
     def shutdown(self) -> None:

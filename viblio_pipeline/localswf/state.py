@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 Json = dict[str, Any]
+
+
+class RawJson:
+    """A response body already encoded as JSON text (history pages)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def now() -> float:
@@ -110,6 +118,11 @@ class Child:
 _NOT_PERSISTED = frozenset({"events", "persisted_events", "activities", "timers", "children"})
 
 
+@lru_cache(maxsize=1)
+def _persisted_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Execution) if f.name not in _NOT_PERSISTED)
+
+
 @dataclass
 class Execution:
     domain: str
@@ -168,7 +181,7 @@ class Execution:
 
     def to_json(self) -> Json:
         """Plain data for the store; the history is stored separately, event by event."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_PERSISTED}
+        data = {name: getattr(self, name) for name in _persisted_names()}
         data["activities"] = {k: vars(v) for k, v in self.activities.items()}
         data["timers"] = {k: vars(v) for k, v in self.timers.items()}
         data["children"] = [vars(c) for c in self.children.values()]

@@ -108,6 +108,13 @@ class Store:
         rows = self.db.execute("SELECT data FROM events WHERE run_id=? ORDER BY event_id", (run_id,))
         return [json.loads(data) for (data,) in rows]
 
+    def event_texts(self, run_id: str, first: int, last: int, reverse: bool) -> list[str]:
+        """Stored JSON of events first..last, as text: pages are served without re-encoding."""
+        order = "DESC" if reverse else "ASC"
+        rows = self.db.execute(f"SELECT data FROM events WHERE run_id=? AND event_id BETWEEN ? AND ? "
+                               f"ORDER BY event_id {order}", (run_id, first, last))
+        return [data for (data,) in rows]
+
     def close(self) -> None:
         try:
             self.commit()
