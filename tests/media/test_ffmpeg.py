@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -126,6 +129,58 @@ def test_an_exception_from_the_progress_callback_kills_ffmpeg_and_propagates() -
                    stall_seconds=10, on_progress=cancel)
     assert time.monotonic() - started < 5
     assert _children_named("ffmpeg") == []
+
+
+WORKER = """
+from viblio_pipeline.media.ffmpeg import run_ffmpeg
+print("running", flush=True)
+run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48:r=10:d=60", "-vf", "realtime", "-f", "null", "-"],
+           stall_seconds=30)
+"""
+
+
+def _ffmpeg_children_of(pid: int, within: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        children = [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent_of(int(p)) == pid]
+        if children:
+            return children
+        time.sleep(0.05)
+    return []
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2:].split()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux-only")
+def test_a_worker_killed_outright_takes_its_ffmpeg_with_it() -> None:
+    worker = subprocess.Popen([sys.executable, "-c", WORKER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "running"
+        [ffmpeg] = _ffmpeg_children_of(worker.pid)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        deadline = time.monotonic() + 5
+        while _alive(ffmpeg) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(ffmpeg), "ffmpeg outlived its worker"
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
 
 
 def test_a_failing_ffmpeg_raises_a_retryable_error_with_its_own_words(tmp_path: Path) -> None:

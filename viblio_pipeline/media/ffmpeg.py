@@ -10,10 +10,12 @@ encoder must not hold a worker until SWF's much longer timeouts fire.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import selectors
 import signal
 import subprocess
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +28,7 @@ STATS_PERIOD = 0.5
 """Seconds between ffmpeg's progress reports; also bounds stall-check latency."""
 
 STDERR_TAIL_BYTES = 8192
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def run_ffmpeg(
     ]
     proc = subprocess.Popen(
         command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=_die_with_parent(),
     )
     try:
         stderr_tail = _follow(proc, ProgressParser(duration), stall_seconds, on_progress, what)
@@ -143,6 +146,37 @@ def run_ffmpeg(
         _kill(proc)
     if returncode != 0:
         raise FfmpegFailed(f"{what} failed ({_exit_text(returncode)}): {_last_lines(stderr_tail)}")
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """Linux: the kernel SIGKILLs ffmpeg if the worker dies, even by SIGKILL.
+
+    ffmpeg runs in its own session (so a stall kill takes its whole group), which
+    also puts it out of reach of supervisord's stopasgroup; without this a killed
+    worker would leave an orphan encoding for nobody.
+    """
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def in_child() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return in_child
+
+
+@lru_cache(maxsize=1)
+def _prctl() -> Callable[[int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl: Callable[[int, int], int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return prctl
 
 
 def _follow(
