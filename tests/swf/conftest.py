@@ -117,12 +117,17 @@ class Pipeline:
 
     def worker(self, stage: str, script: dict[str, str] | None = None, name: str | None = None
                ) -> subprocess.Popen[bytes]:
-        return self.spawn(name or stage, [sys.executable, str(STUB), stage, json.dumps(script or {}),
+        return self.spawn(name or stage, [sys.executable, str(STUB), stage, json.dumps({stage: script or {}}),
                                           str(self.marks)])
 
-    def workers(self, scripts: dict[str, dict[str, str]] | None = None) -> None:
-        for stage in STAGES:
-            self.worker(stage, (scripts or {}).get(stage))
+    def workers(self, scripts: dict[str, dict[str, str]] | None = None, alone: tuple[str, ...] = ()) -> None:
+        """Stub workers for every stage: those in `alone` in processes of their own
+        (to be killed or signalled), the rest sharing one process."""
+        scripts = scripts or {}
+        for stage in alone:
+            self.worker(stage, scripts.get(stage))
+        shared = [stage for stage in STAGES if stage not in alone]
+        self.spawn("workers", [sys.executable, str(STUB), ",".join(shared), json.dumps(scripts), str(self.marks)])
 
     def start(self, media_uuid: str | None = None, **extra: Any) -> dict[str, str]:
         media_uuid = media_uuid or uuid.uuid4().hex

@@ -79,7 +79,7 @@ def test_final_failure_under_skip_dependents_skips_the_branch_and_completes(pipe
 def test_worker_killed_mid_task_times_out_on_heartbeat_and_is_retried(pipeline: Any) -> None:
     pipeline.register()
     pipeline.decider()
-    pipeline.workers({"transcode": {"1": "sleep:30"}})
+    pipeline.workers({"transcode": {"1": "sleep:30"}}, alone=("transcode",))
     execution = pipeline.start()
     pipeline.wait_for_mark("transcode-1.started")
     pipeline.procs["transcode"].send_signal(signal.SIGKILL)
@@ -107,7 +107,7 @@ def test_decider_killed_mid_decision_loses_nothing(pipeline: Any) -> None:
 def test_sigterm_during_a_task_finishes_it_without_retry(pipeline: Any) -> None:
     pipeline.register()
     pipeline.decider()
-    pipeline.workers({"transcode": {"*": "sleep:2"}})
+    pipeline.workers({"transcode": {"*": "sleep:2"}}, alone=("transcode",))
     execution = pipeline.start()
     pipeline.wait_for_mark("transcode-1.started")
     worker = pipeline.procs["transcode"]
@@ -122,7 +122,7 @@ def test_sigterm_during_a_task_finishes_it_without_retry(pipeline: Any) -> None:
 def test_second_sigterm_fails_the_task_as_retryable(pipeline: Any) -> None:
     pipeline.register()
     pipeline.decider()
-    pipeline.workers({"transcode": {"1": "sleep:30"}})
+    pipeline.workers({"transcode": {"1": "sleep:30"}}, alone=("transcode",))
     execution = pipeline.start()
     pipeline.wait_for_mark("transcode-1.started")
     worker = pipeline.procs["transcode"]
@@ -143,7 +143,7 @@ def test_workflow_timeout_makes_the_late_answer_harmless(pipeline: Any) -> None:
                  VIBLIO__STAGES__TRANSCODE__HEARTBEAT_INTERVAL="60")
     pipeline.register()
     pipeline.decider()
-    pipeline.workers({"transcode": {"*": "sleep:6"}})
+    pipeline.workers({"transcode": {"*": "sleep:6"}}, alone=("transcode",))
     execution = pipeline.start()
     assert pipeline.wait_closed(execution)["closeStatus"] == "TIMED_OUT"
     pipeline.wait_for_mark("transcode-1.finished", seconds=15)
