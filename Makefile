@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.py | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck unit install clean
+.PHONY: demo test lint typecheck unit install clean test-photos
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy viblio_pipeline
 
-unit: $(STAMP)
+test-photos: $(STAMP)
+	$(BIN)/python tests/faces/fetch_photos.py || echo "warning: could not fetch the face test photos; those tests will be skipped"
+
+unit: $(STAMP) test-photos
 	$(BIN)/pytest
 
 test: lint typecheck unit
