@@ -11,7 +11,7 @@ import click
 
 from viblio_pipeline.cli.context import cli_env, load
 from viblio_pipeline.config import Config, load_config
-from viblio_pipeline.fleet.local import FleetError, LocalFleet
+from viblio_pipeline.fleet.local import REGISTER, FleetError, LocalFleet
 from viblio_pipeline.fleet.render import RenderError, render_host
 from viblio_pipeline.fleet.supervisor_client import Supervisor, SupervisorUnavailable
 
@@ -89,7 +89,7 @@ def status(ctx: click.Context, socket_path: Path | None) -> None:
     for info in processes:
         click.echo(f"  {info.full_name:<{width}}  {info.state:<8}  {info.description}")
     _echo_backlog(config)
-    if any(p.state != "RUNNING" and p.full_name != "swf:register" for p in processes):
+    if any(p.state != "RUNNING" and p.full_name != REGISTER for p in processes):
         raise click.exceptions.Exit(3)
 
 

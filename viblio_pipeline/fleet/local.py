@@ -23,8 +23,8 @@ from viblio_pipeline.fleet.render import local_layout, render_local, shell_join
 from viblio_pipeline.fleet.supervisor_client import CallResult, ProcessInfo, Supervisor
 
 Echo = Callable[[str], None]
-SWF_SERVER = "swf:swf-server"
-REGISTER = "swf:register"
+SWF_SERVER = "swf:swf-server_00"
+REGISTER = "swf:register_00"
 GAVE_UP = {"FATAL", "EXITED", "STOPPED", "UNKNOWN"}  # BACKOFF still retries
 
 

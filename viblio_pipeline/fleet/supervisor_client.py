@@ -52,15 +52,21 @@ class Supervisor:
 
     def __init__(self, socket: Path) -> None:
         self.socket = socket
-        transport = SupervisorTransport(None, None, f"unix://{socket}")
+        self._transport = SupervisorTransport(None, None, f"unix://{socket}")
         # The host part is ignored by the unix transport.
-        self._proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+        self._proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=self._transport)
 
     def _call(self, method: str, *args: Any) -> Any:
         try:
             return getattr(self._proxy.supervisor, method)(*args)
+        except xmlrpc.client.Fault:
+            raise
         except (FileNotFoundError, ConnectionRefusedError) as exc:
+            self._transport.close()  # a half-used connection cannot send the next request
             raise SupervisorUnavailable(f"no supervisord answers on {self.socket} ({exc.strerror})") from None
+        except BaseException:
+            self._transport.close()
+            raise
 
     def state(self) -> str:
         return str(self._call("getState")["statename"])
