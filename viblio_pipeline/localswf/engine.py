@@ -80,7 +80,7 @@ class Engine:
             exe = Execution.from_json(data)
             self._index(exe)
             if status == "OPEN":
-                exe.events = self.store.events(exe.run_id)
+                exe.events = self.store.event_texts(exe.run_id, 1, exe.event_count or 1 << 30, False)
                 exe.event_count = len(exe.events)
                 exe.persisted_events = exe.event_count
                 self._rearm(exe)
@@ -130,7 +130,7 @@ class Engine:
             if exe is None:
                 continue
             if exe.events is not None and exe.persisted_events < len(exe.events):
-                self.store.add_events(run_id, exe.events[exe.persisted_events:])
+                self.store.add_events(run_id, exe.persisted_events + 1, exe.events[exe.persisted_events:])
                 exe.persisted_events = len(exe.events)
             self.store.put_execution(run_id, exe.domain, exe.status, exe.to_json())
             if not exe.is_open:
@@ -144,17 +144,13 @@ class Engine:
     def save_type(self, domain: str, rec: TypeRecord) -> None:
         self.store.put_type(domain, rec.kind, rec.name, rec.version, rec.__dict__)
 
-    def history(self, exe: Execution) -> list[Json]:
-        if exe.events is not None:
-            return exe.events
-        return self.store.events(exe.run_id)
-
     def event_texts(self, exe: Execution, ids: range) -> list[str]:
         """JSON text of the events with these ids, in the order of ids."""
         if not ids:
             return []
         if exe.events is not None:
-            return [dumps(exe.events[i - 1]) for i in ids]
+            events = exe.events
+            return [events[i - 1] for i in ids]
         reverse = ids.step < 0
         return self.store.event_texts(exe.run_id, min(ids[0], ids[-1]), max(ids[0], ids[-1]), reverse)
 
@@ -175,12 +171,12 @@ class Engine:
                            cause="EVENT_LIMIT_EXCEEDED")
             return 0
         exe.event_count += 1
-        exe.events.append({
+        exe.events.append(dumps({
             "eventId": exe.event_count,
             "eventTimestamp": ts,
             "eventType": event_type,
             event_attr_key(event_type): prune(attrs),
-        })
+        }))
         self.touch(exe)
         return exe.event_count
 

@@ -32,6 +32,7 @@ from viblio_pipeline.localswf.faults import (
     type_desc,
 )
 from viblio_pipeline.localswf.state import Activity, Domain, Execution, Json, RawJson, TypeRecord, now, prune
+from viblio_pipeline.localswf.store import dumps
 from viblio_pipeline.localswf.validation import check_name, parse_duration
 
 P = dict[str, Any]
@@ -322,7 +323,7 @@ class Operations:
                          child_policy=p.get("childPolicy"), cause="OPERATOR_INITIATED")
 
     # -- decision and activity tasks -----------------------------------------------------
-    def PollForDecisionTask(self, p: P) -> Json:
+    def PollForDecisionTask(self, p: P) -> Json | RawJson:
         domain, tl = p["domain"], p["taskList"]["name"]
         self.e.domain(domain)
         if p.get("nextPageToken"):
@@ -345,23 +346,22 @@ class Operations:
         return self._decision_response(exe, token, started, first, p, None)
 
     def _decision_response(self, exe: Execution, token: str, started: int, first: int, p: P,
-                           cursor: int | None) -> Json:
+                           cursor: int | None, previous: int | None = None) -> RawJson:
         reverse = bool(p.get("reverseOrder"))
         ids, nxt = paging.event_page(first, started, reverse, paging.page_size(p), cursor)
-        history = self.e.history(exe)
-        out = {
+        head: Json = {
             "taskToken": token,
             "startedEventId": started,
-            "previousStartedEventId": exe.previous_started_id,
+            "previousStartedEventId": exe.previous_started_id if previous is None else previous,
             "workflowExecution": exe.ref(),
             "workflowType": exe.workflow_type,
-            "events": [history[i - 1] for i in ids],
         }
         if nxt is not None:
-            out["nextPageToken"] = paging.encode(["dp", token, started, first, nxt, exe.previous_started_id])
-        return out
+            head["nextPageToken"] = paging.encode(["dp", token, started, first, nxt, head["previousStartedEventId"]])
+        text = dumps(head)
+        return RawJson(text[:-1] + ',"events":[' + ",".join(self.e.event_texts(exe, ids)) + "]}")
 
-    def _decision_page(self, p: P) -> Json:
+    def _decision_page(self, p: P) -> RawJson:
         data = paging.decode(p["nextPageToken"])
         if not (isinstance(data, list) and len(data) == 6 and data[0] == "dp"):
             raise invalid("nextPageToken", p["nextPageToken"][:64], "Member must be a valid token")
@@ -370,9 +370,7 @@ class Operations:
         exe = self.e.runs.get(run_id)
         if exe is None:
             raise UnknownResourceFault("Unknown decision task")
-        out = self._decision_response(exe, token, started, first, p, cursor)
-        out["previousStartedEventId"] = previous
-        return out
+        return self._decision_response(exe, token, started, first, p, cursor, previous)
 
     def PollForActivityTask(self, p: P) -> Json:
         domain, tl = p["domain"], p["taskList"]["name"]

@@ -163,7 +163,7 @@ class Execution:
     dt_started_timeout: int | None = None
     previous_started_id: int = 0
     decision_s2start: int | None = None  # set by RespondDecisionTaskCompleted.taskListScheduleToStartTimeout
-    events: list[Json] | None = field(default=None, repr=False)
+    events: list[str] | None = field(default=None, repr=False)  # history as encoded JSON, in order
     persisted_events: int = field(default=0, repr=False)
 
     @property

@@ -64,8 +64,9 @@ class Store:
         self._pending.append(("INSERT OR REPLACE INTO executions VALUES (?, ?, ?, ?)",
                               (run_id, domain, status, dumps(data))))
 
-    def add_events(self, run_id: str, events: Iterable[dict[str, Any]]) -> None:
-        rows = [(run_id, ev["eventId"], dumps(ev)) for ev in events]
+    def add_events(self, run_id: str, first_id: int, texts: Iterable[str]) -> None:
+        """Append encoded events whose ids run from first_id."""
+        rows = [(run_id, first_id + i, text) for i, text in enumerate(texts)]
         if rows:
             self._pending_many.append(("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows))
 
@@ -103,10 +104,6 @@ class Store:
     def executions(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for status, data in self.db.execute("SELECT status, data FROM executions"):
             yield status, json.loads(data)
-
-    def events(self, run_id: str) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT data FROM events WHERE run_id=? ORDER BY event_id", (run_id,))
-        return [json.loads(data) for (data,) in rows]
 
     def event_texts(self, run_id: str, first: int, last: int, reverse: bool) -> list[str]:
         """Stored JSON of events first..last, as text: pages are served without re-encoding."""
