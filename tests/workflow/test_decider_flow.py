@@ -77,7 +77,7 @@ def test_manual_runs_give_recognize_faces_its_manual_timeouts(run: Callable[...,
     recognize = [e for e in execution.events if e["eventType"] == "ActivityTaskScheduled"][-1]
     attrs = recognize["activityTaskScheduledEventAttributes"]
     assert attrs["activityId"] == "recognize_faces-1"
-    assert (attrs["startToCloseTimeout"], attrs["heartbeatTimeout"]) == ("129600", "300")
+    assert (attrs["startToCloseTimeout"], attrs["heartbeatTimeout"]) == ("129600", "NONE")
 
 
 def test_workflow_completes_with_a_summary_of_every_stage(run: Callable[..., Run]) -> None:

@@ -50,7 +50,7 @@ def test_manual_timeouts_apply_only_to_manual_runs(spec: WorkflowSpec) -> None:
     recognize = spec.stage("recognize_faces")
     assert recognize.timeouts_for(manual=True, timeouts_so_far=0).swf_attributes() == {
         "scheduleToStartTimeout": "3600", "startToCloseTimeout": "129600",
-        "scheduleToCloseTimeout": "133200", "heartbeatTimeout": "300"}
+        "scheduleToCloseTimeout": "133200", "heartbeatTimeout": "NONE"}
     assert recognize.timeouts_for(manual=False, timeouts_so_far=0).start_to_close == 1800
     # stages without manual timeouts keep their own
     assert spec.stage("transcode").timeouts_for(manual=True, timeouts_so_far=0).start_to_close == 3600
