@@ -1,29 +1,30 @@
-"""`viblio-pipeline demo`: the README's first command.
-
-It grows with the product; today it proves the foundation end to end: every
-environment's configuration validates and the local one is shown.
-"""
+"""`viblio-pipeline demo`: the README's first command."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from viblio_pipeline.cli.context import cli_env
-from viblio_pipeline.config import check_all, load_config
+from viblio_pipeline.cli.context import load
 
 
 @click.command()
+@click.option("--stop/--keep-running", "stop", default=False,
+              help="Stop the local fleet at the end (default: leave it running).")
+@click.option("--timeout", type=float, default=600.0, show_default=True,
+              help="Seconds to wait for the workflow to close.")
+@click.option("--photos", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with the face_recognition test photos (default var/test-photos if present).")
 @click.pass_context
-def demo(ctx: click.Context) -> None:
-    """Run the pipeline on the embedded default and summarise the result."""
-    results = check_all()
-    for env, error in results.items():
-        click.echo(f"config {env}: {'ok' if error is None else error}")
-    config = load_config(cli_env(ctx))
-    settings = config.settings
-    click.echo(f"environment {config.env}: SWF {settings.swf.endpoint_url or 'AWS ' + settings.swf.region}"
-               f", domain {settings.swf.domain}, catalog {settings.catalog.url}")
-    click.echo("workflow stages: " + ", ".join(
-        f"{name} <- {'+'.join(stage.depends_on) or 'start'}" for name, stage in settings.stages.items()))
-    click.echo("note: only the foundation exists so far; the SWF service, workers and media stages "
-               "arrive with the following issues and this demo grows with them.")
+def demo(ctx: click.Context, stop: bool, timeout: float, photos: Path | None) -> None:
+    """Run the local fleet, process a sample video with real faces, summarise the result."""
+    from viblio_pipeline.demo.run import DemoFailed, run_demo
+    from viblio_pipeline.fleet.local import FleetError
+
+    config = load(ctx)
+    try:
+        run_demo(config, click.echo, keep_running=not stop, timeout=timeout,
+                 photo_dir=photos or config.var_dir / "test-photos")
+    except (DemoFailed, FleetError) as exc:
+        raise click.ClickException(str(exc)) from None

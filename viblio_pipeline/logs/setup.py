@@ -37,7 +37,7 @@ def setup_logging(config: Config, role: str, debug: bool = False, stream: TextIO
     for handler in handlers:
         root.addHandler(handler)
         _installed.append(handler)
-    for noisy in ("botocore", "boto3", "urllib3", "s3transfer"):
+    for noisy in ("botocore", "boto3", "urllib3", "s3transfer", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING if not debug else logging.INFO)
 
 

@@ -1,0 +1,1 @@
+"""`make demo`: the local fleet processing a sample video with real faces."""
