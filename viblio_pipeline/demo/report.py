@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from viblio_pipeline.catalog import Catalog, Contact, Face, MediaInfo
+from viblio_pipeline.catalog import AssetInfo, Catalog, Contact, Face, MediaInfo
 
 Echo = Callable[[str], None]
 
@@ -43,20 +43,23 @@ def faces_of(catalog: Catalog, media_uuid: str) -> list[dict[str, Any]]:
         } for face, contact in session.execute(query)]
 
 
+def _asset_line(label: str, asset: AssetInfo) -> str:
+    return f"  {label:<16} {asset.width}x{asset.height}  {asset.size_bytes:>9,} bytes  {asset.uri}"
+
+
 def summary_lines(media: MediaInfo, faces: list[dict[str, Any]], object_root: str) -> list[str]:
     lines = [f"media {media.uuid}: {media.status}"
              + (f" ({media.error})" if media.error else ""),
              f"  title {media.title!r}, {media.duration or 0:.1f} s, {media.width}x{media.height}"]
     if media.duplicate_of:
         lines.append(f"  same content as media {media.duplicate_of} (linked as a duplicate)")
-    renditions = [a for a in media.assets if a.kind in ("rendition", "main")]
-    for asset in renditions:
-        label = "main rendition" if asset.kind == "main" else f"rendition {asset.name}"
-        lines.append(f"  {label:<16} {asset.width}x{asset.height}  {asset.size_bytes:>9,} bytes  {asset.uri}")
+    for asset in media.assets:
+        if asset.kind in ("rendition", "main"):
+            lines.append(_asset_line("main rendition" if asset.kind == "main" else f"rendition {asset.name}", asset))
     for kind in ("poster", "thumbnail", "animated"):
         preview = media.asset(kind)
         if preview is not None:
-            lines.append(f"  {kind:<16} {preview.width}x{preview.height}  {preview.size_bytes:>9,} bytes  {preview.uri}")
+            lines.append(_asset_line(kind, preview))
     lines.append(f"  faces found: {len(faces)}")
     for face in faces:
         lines.append(f"    track {face['track']}: {face['contact']} (confidence {face['confidence']}, "
