@@ -12,7 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -71,27 +71,54 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-@pytest.fixture
-def deployment(tmp_path: Path, wheel: Path, conf_dir: Path) -> Iterator[tuple[Path, list[str], dict[str, str]]]:
-    """The play against localhost into tmp/srv, from a snapshot of conf/ (others may edit the real one)."""
-    root = tmp_path / "srv"
+@dataclass
+class Deployment:
+    root: Path
+    conf: Path
+    command: list[str]
+    env: dict[str, str]
+    first: subprocess.CompletedProcess[str] | None = None
+
+    def run(self, **extra_vars: object) -> subprocess.CompletedProcess[str]:
+        extra = ["-e", json.dumps(extra_vars)] if extra_vars else []
+        return subprocess.run([*self.command, *extra], env=self.env, capture_output=True, text=True,
+                              timeout=240, check=False)
+
+
+def make_deployment(tmp: Path, wheel: Path) -> Deployment:
+    """The play against localhost into tmp/srv as the current user, from a snapshot of conf/
+    (others may edit the real one between two runs)."""
+    root = tmp / "srv"
+    conf = tmp / "conf"
+    shutil.copytree(REPO / "conf", conf)
     user = getpass.getuser()
-    group = grp.getgrgid(os.getgid()).gr_name
-    inventory = tmp_path / "inventory.yml"
+    inventory = tmp / "inventory.yml"
     inventory.write_text(yaml.safe_dump({"all": {"children": {"pipeline": {"hosts": {"localhost": {
         "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}}}))
     extra = {
-        "viblio_env": "staging", "viblio_root": str(root), "viblio_user": user, "viblio_group": group,
-        "viblio_code_owner": user, "viblio_become": False, "viblio_manage_user": False,
-        "viblio_supervisord": False, "viblio_systemd": False, "viblio_package": str(wheel),
-        "viblio_python": sys.executable, "viblio_pip_args": "--no-index --no-deps",
-        "viblio_cli": str(BIN / "viblio-pipeline"), "viblio_conf_src": str(conf_dir),
+        "viblio_env": "staging", "viblio_root": str(root), "viblio_user": user,
+        "viblio_group": grp.getgrgid(os.getgid()).gr_name, "viblio_code_owner": user,
+        "viblio_become": False, "viblio_manage_user": False, "viblio_supervisord": False,
+        "viblio_systemd": False, "viblio_package": str(wheel), "viblio_python": sys.executable,
+        # offline: the package only (its dependencies cannot be downloaded here), installed by
+        # this interpreter's pip into the release venv (creating a venv's own pip is slow)
+        "viblio_venv_args": ["--without-pip"], "viblio_pip_args": "--no-index --no-deps",
+        "viblio_pip": f"{sys.executable} -m pip --python {{{{ viblio_release_dir }}}}/venv/bin/python",
+        "viblio_cli": str(BIN / "viblio-pipeline"), "viblio_conf_src": str(conf),
     }
-    extra_file = tmp_path / "extra.json"
+    extra_file = tmp / "extra.json"
     extra_file.write_text(json.dumps(extra))
     command = [str(BIN / "ansible-playbook"), "-i", str(inventory), "-e", f"@{extra_file}",
                str(DEPLOY / "site.yml")]
-    yield root, command, ansible_env(tmp_path, **SECRETS)
+    return Deployment(root, conf, command, ansible_env(tmp, **SECRETS))
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Deployment:
+    """One first deployment, shared: installing a release is the slow part."""
+    deployment = make_deployment(tmp_path_factory.mktemp("deploy"), wheel)
+    deployment.first = deployment.run()
+    return deployment
 
 
 def recap(output: str) -> dict[str, int]:
@@ -101,47 +128,72 @@ def recap(output: str) -> dict[str, int]:
 
 
 @pytest.mark.timeout(300)
-def test_deploying_twice_installs_the_release_and_the_second_run_changes_nothing(
-        deployment: tuple[Path, list[str], dict[str, str]], conf_dir: Path) -> None:
-    root, command, env = deployment
-    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240, check=False)
+def test_first_deploy_installs_the_release_config_secrets_and_supervisord_file(deployed: Deployment) -> None:
+    first, root = deployed.first, deployed.root
+    assert first is not None
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
     assert recap(first.stdout)["changed"] > 0 and recap(first.stdout)["failed"] == 0
 
     # the release: a versioned virtualenv with the package installed, `current` pointing at it
     release = (root / "current").resolve()
     assert release.parent == root / "releases" and release.name.startswith("0.1.0-")
-    shown = subprocess.run([str(root / "current" / "venv" / "bin" / "pip"), "show", "viblio-pipeline"],
-                           capture_output=True, text=True, check=True, timeout=60)
+    shown = subprocess.run([sys.executable, "-m", "pip", "--python", str(root / "current" / "venv" / "bin" / "python"),
+                            "show", "viblio-pipeline"], capture_output=True, text=True, check=True, timeout=60)
     assert "Version: 0.1.0" in shown.stdout
     assert (release / "venv" / "bin" / "viblio-pipeline").exists()
 
     # config, secrets (0600, loadable by the wrapper), supervisord file for the role
     assert sorted(p.name for p in (root / "conf").glob("*.yaml")) == sorted(
-        p.name for p in conf_dir.glob("*.yaml"))
+        p.name for p in deployed.conf.glob("*.yaml"))
     env_file = root / "conf" / "viblio.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     loaded = subprocess.run([str(root / "bin" / "with-env"), "sh", "-c",
                              'printf "%s|%s" "$LOGGLY_TOKEN" "$VIBLIO_DB_PASSWORD"'],
                             capture_output=True, text=True, check=True, timeout=30)
     assert loaded.stdout == "tok-123|pa ss'word$"
-    expected = render_host(load_config("staging", conf_dir, environ={
+    expected = render_host(load_config("staging", deployed.conf, environ={
         "VIBLIO__FLEET__ROOT": str(root), "VIBLIO__FLEET__USER": getpass.getuser()},
         require_secrets=False).settings, "pipeline")
     assert (root / "supervisord" / "supervisord.conf").read_text() == expected
     for state_dir in ("var", "log", "spool"):
         assert (root / state_dir).is_dir()
 
-    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240, check=False)
-    assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-2000:]
-    assert recap(second.stdout)["changed"] == 0, second.stdout[-4000:]
+
+@pytest.mark.timeout(300)
+def test_deploying_again_with_nothing_new_changes_nothing(deployed: Deployment) -> None:
+    assert deployed.first is not None and deployed.first.returncode == 0
+    again = deployed.run()
+    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-2000:]
+    assert recap(again.stdout)["changed"] == 0, again.stdout[-4000:]
 
 
 @pytest.mark.timeout(300)
-def test_missing_secret_fails_the_play_naming_it(deployment: tuple[Path, list[str], dict[str, str]]) -> None:
-    root, command, env = deployment
-    env = {k: v for k, v in env.items() if k != "VIBLIO_WEBHOOK_SECRET"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240, check=False)
+def test_rollout_fails_on_a_host_whose_programs_do_not_reach_running(deployed: Deployment) -> None:
+    """The release here has no dependencies installed (offline), so every program dies at
+    import: the play starts supervisord, drains and restarts, and the gate must stop it."""
+    from fleetkit import stop_supervisord
+
+    from viblio_pipeline.fleet.supervisor_client import Supervisor
+
+    supervisor = Supervisor(deployed.root / "var" / "supervisor.sock")
+    try:
+        result = deployed.run(viblio_supervisord=True, viblio_supervisor_bin=str(BIN), viblio_gate_retries=2,
+                              viblio_gate_delay=1, viblio_restart_needed=True)
+        assert result.returncode != 0
+        assert "not all programs are RUNNING on localhost" in result.stdout, result.stdout[-3000:]
+        states = {p.full_name: p.state for p in supervisor.processes()}
+        assert "pipeline:transcode_00" in states and "RUNNING" not in states.values()
+        assert "ModuleNotFoundError" in supervisor.tail("pipeline:transcode_00"), (
+            "the program ran the release's own CLI through bin/with-env")
+    finally:
+        stop_supervisord(supervisor, deployed.root / "var" / "supervisord.pid")
+
+
+@pytest.mark.timeout(300)
+def test_missing_secret_fails_the_play_naming_it(tmp_path: Path, wheel: Path) -> None:
+    deployment = make_deployment(tmp_path, wheel)
+    deployment.env.pop("VIBLIO_WEBHOOK_SECRET")
+    result = deployment.run()
     assert result.returncode != 0
     assert "secret VIBLIO_WEBHOOK_SECRET has no value" in result.stdout
-    assert not (root / "conf" / "viblio.env").exists()
+    assert not (deployment.root / "conf" / "viblio.env").exists()
