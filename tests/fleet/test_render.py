@@ -14,7 +14,13 @@ from supervisor.options import ServerOptions
 
 from viblio_pipeline.config import load_config
 from viblio_pipeline.config.schema import Settings
-from viblio_pipeline.fleet.render import RenderError, render_host, render_local, stopwaitsecs_for
+from viblio_pipeline.fleet.render import (
+    LONG_POLL_SECONDS,
+    RenderError,
+    render_host,
+    render_local,
+    stopwaitsecs_for,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 FFMPEG_STAGES = {"transcode", "previews", "detect_faces"}
@@ -37,16 +43,16 @@ def sections(text: str) -> configparser.RawConfigParser:
     return parser
 
 
-def test_stopwaitsecs_covers_the_longest_attempt_after_timeout_retries_plus_margin() -> None:
+def test_stopwaitsecs_covers_a_long_poll_then_the_longest_attempt_after_timeout_retries_plus_margin() -> None:
     settings = settings_for("staging", VIBLIO__FLEET__STOP_MARGIN="60")
     # transcode: start_to_close 3600, retries_on_timeout 2 reaches multiplier x4
-    assert stopwaitsecs_for(settings, "pipeline", "transcode") == 3600 * 4 + 60
+    assert stopwaitsecs_for(settings, "pipeline", "transcode") == LONG_POLL_SECONDS + 3600 * 4 + 60
 
 
 def test_stopwaitsecs_only_counts_multipliers_that_retries_can_reach() -> None:
     settings = settings_for("staging", VIBLIO__STAGES__NOTIFY__RETRIES_ON_TIMEOUT="0",
                             VIBLIO__FLEET__STOP_MARGIN="30")
-    assert stopwaitsecs_for(settings, "pipeline", "notify") == 300 + 30
+    assert stopwaitsecs_for(settings, "pipeline", "notify") == LONG_POLL_SECONDS + 300 + 30
 
 
 def test_manual_review_timeouts_do_not_stretch_the_drain() -> None:
@@ -61,7 +67,7 @@ def test_manual_review_timeouts_do_not_stretch_the_drain() -> None:
 def test_decider_drain_follows_the_decision_task_timeout() -> None:
     settings = settings_for("staging", VIBLIO__SWF__WORKFLOW__TASK_START_TO_CLOSE="45",
                             VIBLIO__FLEET__STOP_MARGIN="15")
-    assert stopwaitsecs_for(settings, "pipeline", "decider") == 60
+    assert stopwaitsecs_for(settings, "pipeline", "decider") == LONG_POLL_SECONDS + 45 + 15
 
 
 def test_explicit_stopwaitsecs_wins_over_the_derived_one(conf_dir: Path) -> None:

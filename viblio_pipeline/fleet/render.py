@@ -27,6 +27,11 @@ RELEASE_CLI = "current/venv/bin/viblio-pipeline"
 ENV_WRAPPER = "bin/with-env"
 CONF_DIR = "conf"
 
+# A stop can arrive just as a long poll starts: the worker waits for the poll to
+# return (SWF holds it up to 60 s; abandoning it could lose a task handed to it),
+# and the poll may bring a task that must then run to its end.
+LONG_POLL_SECONDS = 60
+
 PRIORITY_SWF_SERVER = 10
 PRIORITY_REGISTER = 20
 PRIORITY_DECIDER = 100
@@ -97,7 +102,7 @@ def longest_task_seconds(settings: Settings, program: str) -> int | None:
 
 
 def stopwaitsecs_for(settings: Settings, role: str, program: str) -> int:
-    """The drain allowance: the longest task plus margin, unless config sets it."""
+    """The drain allowance: a long poll, the longest task and a margin, unless config sets it."""
     explicit = settings.fleet.roles[role].programs[program].stopwaitsecs
     if explicit is not None:
         return explicit
@@ -106,7 +111,7 @@ def stopwaitsecs_for(settings: Settings, role: str, program: str) -> int:
         raise RenderError(
             f"stages.{program}.timeouts.start_to_close is NONE, so the drain time cannot be derived: "
             f"set fleet.roles.{role}.programs.{program}.stopwaitsecs")
-    return longest + settings.fleet.stop_margin
+    return LONG_POLL_SECONDS + longest + settings.fleet.stop_margin
 
 
 def role_programs(settings: Settings, role: str, cli: str) -> list[Program]:
