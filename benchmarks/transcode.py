@@ -8,9 +8,11 @@ Python), and (b) the whole transcode stage (probe, ffmpeg with progress and
 stall watch, store, catalog) in a fresh worker process on a throwaway local
 config. It prints wall times side by side and the peak RSS of the worker
 (Python) process and of its ffmpeg child; the worker's must not grow with the
-video's length. Runs alternate and the best of --repeat is kept, to damp
-noise from other work on the machine; CPU seconds (user + system, ffmpeg and
-Python together) show the stage's overhead even when the machine is busy.
+video's length. Runs alternate (bare, stage, bare, stage, ...) and each
+run's stage/bare ratio is taken against the bare run just before it, medians
+reported, to damp noise from other work on the machine. The stage's time
+outside ffmpeg (probe, storing, catalog) and the worker's own CPU show its
+overhead directly, even when a busy machine makes wall times jump.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,7 +43,21 @@ def run_stage(root: Path, clip: Path) -> dict[str, Any]:
     """In the worker process: the transcode stage on clip, timed, with peak RSS."""
     from viblio_pipeline.activities.base import ActivityContext
     from viblio_pipeline.activities.transcode import handle
+    from viblio_pipeline.media import transcode as transcode_module
+    from viblio_pipeline.media.ffmpeg import run_ffmpeg as real_run
     from viblio_pipeline.storage import media_key
+
+    inside_ffmpeg = 0.0
+
+    def timed_run(*args: Any, **kwargs: Any) -> None:
+        nonlocal inside_ffmpeg
+        started = time.perf_counter()
+        try:
+            real_run(*args, **kwargs)
+        finally:
+            inside_ffmpeg += time.perf_counter() - started
+
+    transcode_module.__dict__["run_ffmpeg"] = timed_run  # time the stage's ffmpeg from outside
 
     config = load_config("local", REPO / "conf", environ={"VIBLIO__PATHS__ROOT": str(root)})
     ctx = ActivityContext(config=config, stage="transcode")
@@ -50,14 +67,17 @@ def run_stage(root: Path, clip: Path) -> dict[str, Any]:
     key = media_key("bench", media, "original.mp4")
     ctx.store.put_file(key, clip, "video/mp4")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    cpu_before = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN)
+    self_before = cpu_seconds(resource.RUSAGE_SELF)
+    children_before = cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = handle(ctx, {"media_uuid": media, "user_uuid": "bench", "results": {"upload": {"key": key}}})
     wall = time.perf_counter() - started
-    cpu = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before
+    worker_cpu = cpu_seconds(resource.RUSAGE_SELF) - self_before
     return {
         "wall": wall,
-        "cpu": cpu,
+        "cpu": worker_cpu + cpu_seconds(resource.RUSAGE_CHILDREN) - children_before,
+        "worker_cpu": worker_cpu,
+        "outside_ffmpeg": wall - inside_ffmpeg,
         "worker_rss_before_kib": rss_before,
         "worker_peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "ffmpeg_peak_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -126,22 +146,34 @@ def main() -> None:
                 stage = stage_in_worker(work / f"root-{seconds:g}-{attempt}", clip)
                 stage_runs.append(stage)
                 print(f"  {seconds:g}s run {attempt + 1}: bare {wall:.2f} s wall / {cpu:.2f} s CPU, "
-                      f"stage {stage['wall']:.2f} s wall / {stage['cpu']:.2f} s CPU", flush=True)
-            rows.append((seconds, min(w for w, _ in raw_runs), min(c for _, c in raw_runs),
-                         min(r["wall"] for r in stage_runs), min(r["cpu"] for r in stage_runs),
-                         max(r["worker_peak_rss_kib"] for r in stage_runs),
-                         max(r["ffmpeg_peak_rss_kib"] for r in stage_runs)))
+                      f"stage {stage['wall']:.2f} s wall / {stage['cpu']:.2f} s CPU "
+                      f"(ratio {stage['wall'] / wall:.3f}x; outside ffmpeg {stage['outside_ffmpeg']:.2f} s, "
+                      f"worker CPU {stage['worker_cpu']:.2f} s)", flush=True)
+            rows.append({
+                "seconds": seconds,
+                "bare": median([w for w, _ in raw_runs]), "bare_cpu": median([c for _, c in raw_runs]),
+                "stage": median([r["wall"] for r in stage_runs]),
+                "stage_cpu": median([r["cpu"] for r in stage_runs]),
+                "ratio": median([r["wall"] / w for r, (w, _) in zip(stage_runs, raw_runs, strict=True)]),
+                "outside": median([r["outside_ffmpeg"] for r in stage_runs]),
+                "worker_cpu": median([r["worker_cpu"] for r in stage_runs]),
+                "worker_rss": max(r["worker_peak_rss_kib"] for r in stage_runs),
+                "ffmpeg_rss": max(r["ffmpeg_peak_rss_kib"] for r in stage_runs),
+            })
             renditions = stage_runs[-1]["renditions"]
         print()
         print("raw command: " + " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)))
         print(f"renditions: {renditions}")
         print()
-        print("| 720p30 clip | bare ffmpeg wall / CPU | transcode stage wall / CPU | ratio wall / CPU "
-              "| worker peak RSS | ffmpeg peak RSS |")
-        print("|---|---|---|---|---|---|")
-        for seconds, raw_wall, raw_cpu, wall, cpu, worker_rss, ffmpeg_rss in rows:
-            print(f"| {seconds:g} s | {raw_wall:.2f} s / {raw_cpu:.2f} s | {wall:.2f} s / {cpu:.2f} s "
-                  f"| {wall / raw_wall:.3f}x / {cpu / raw_cpu:.3f}x | {mib(worker_rss)} | {mib(ffmpeg_rss)} |")
+        print("medians of the runs; ratio = median of each run's stage/bare wall-time ratio")
+        print("| 720p30 clip | bare ffmpeg wall / CPU | transcode stage wall / CPU | ratio | stage outside ffmpeg "
+              "| worker CPU | worker peak RSS | ffmpeg peak RSS |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in rows:
+            print(f"| {row['seconds']:g} s | {row['bare']:.2f} s / {row['bare_cpu']:.2f} s "
+                  f"| {row['stage']:.2f} s / {row['stage_cpu']:.2f} s | {row['ratio']:.3f}x "
+                  f"| {row['outside']:.2f} s | {row['worker_cpu']:.2f} s "
+                  f"| {mib(row['worker_rss'])} | {mib(row['ffmpeg_rss'])} |")
 
 
 if __name__ == "__main__":
