@@ -267,3 +267,20 @@ def test_stopping_a_worker_mid_task_lets_it_finish_exit_0_and_the_task_is_not_re
         assert not [e for e in events if e["eventType"] in ("ActivityTaskFailed", "ActivityTaskTimedOut")]
     finally:
         stop_supervisord(supervisor, root / "var" / "supervisord.pid")
+
+
+@pytest.mark.timeout(150)
+def test_fleet_up_names_the_program_that_failed_with_the_end_of_its_log(root: Path) -> None:
+    port = free_port()
+    env = fleet_environ(root, small_conf(root, {"decider": 1}), port,
+                        VIBLIO__FLEET__STARTSECS="15")  # so the failing start ends FATAL, not RUNNING
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", port))  # bound, not listening: the SWF service cannot have the port
+    try:
+        result = run_cli(env, "fleet", "up", "--timeout", "90")
+        assert result.returncode != 0
+        assert "swf:swf-server_00: FATAL" in result.stderr, result.stderr
+        assert f"cannot listen on 127.0.0.1:{port}: address already in use" in result.stderr
+    finally:
+        squatter.close()
+        stop_supervisord(Supervisor(root / "var" / "supervisor.sock"), root / "var" / "supervisord.pid")

@@ -188,7 +188,8 @@ class LocalFleet:
             if not busy:
                 return
             if time.monotonic() - announced > 10:
-                self.echo(f"draining: waiting for {', '.join(busy)} to finish the task in hand")
+                self.echo(f"draining: waiting for {', '.join(busy)} to finish the task in hand "
+                          "(or their current long poll)")
                 announced = time.monotonic()
             time.sleep(0.2)
 
