@@ -77,7 +77,7 @@ def down(ctx: click.Context, timeout: float) -> None:
 @click.pass_context
 def status(ctx: click.Context, socket_path: Path | None) -> None:
     """Each process's state and each task list's backlog; exit 3 if a process is not RUNNING."""
-    config = load(ctx)
+    config = load(ctx, require_secrets=False)  # an operator's shell on a host has no secrets
     supervisor = Supervisor(socket_path or LocalFleet(config).supervisor.socket)
     try:
         processes = supervisor.processes()
