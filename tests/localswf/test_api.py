@@ -188,3 +188,27 @@ def test_filters_are_exclusive_and_time_filters_required(swf: Swf) -> None:
         c.count_closed_workflow_executions(domain=d, startTimeFilter={"oldestDate": 0},
                                            closeTimeFilter={"oldestDate": 0})
     assert code(exc) == "ValidationException"
+
+
+def test_http_framing_keepalive_close_and_health(server: ServerProcess) -> None:
+    import socket
+
+    body = b'{"registrationStatus":"REGISTERED","maximumPageSize":1}'
+    request = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: SimpleWorkflowService.ListDomains\r\n"
+               b"Content-Type: application/x-amz-json-1.0\r\nContent-Length: " + str(len(body)).encode()
+               + b"\r\n\r\n" + body)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request + request)  # two pipelined requests on one keep-alive connection
+        data = b""
+        while data.count(b"HTTP/1.1 200 OK") < 2:
+            chunk = sock.recv(65536)
+            assert chunk, "connection closed early"
+            data += chunk
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(65536):  # HTTP/1.0 without keep-alive: the server closes
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200 OK") and reply.endswith(b'{"status":"ok","service":"localswf"}')
+    status, _, err = raw(server, "SimpleWorkflowService.ListDomains", b"{" + b" " * (1024 * 1024 + 1) + b"}")
+    assert status == 400 and json.loads(err)["__type"] == "com.amazon.coral.validate#ValidationException"
