@@ -22,7 +22,7 @@ from viblio_pipeline.localswf.engine import (
     new_run_id,
 )
 from viblio_pipeline.localswf.faults import UnknownResourceFault, ValidationException
-from viblio_pipeline.localswf.ops import Operations
+from viblio_pipeline.localswf.ops import MAX_EXEC_TIMEOUT, Operations
 from viblio_pipeline.localswf.state import Activity, Child, Execution, Json, Timer, duration_text, now
 from viblio_pipeline.localswf.validation import operation_model, parse_duration
 
@@ -71,6 +71,11 @@ def precheck(decisions: list[Json]) -> None:
             if attrs.get(name) is not None:
                 parse_duration(attrs[name], f"{path}.{name}",
                                allow_none=name != "executionStartToCloseTimeout")
+        limit = attrs.get("executionStartToCloseTimeout")
+        if limit is not None and int(limit) > MAX_EXEC_TIMEOUT:
+            raise ValidationException(f"1 validation error detected: Value '{limit}' at "
+                                      f"'{path}.executionStartToCloseTimeout' failed to satisfy constraint: "
+                                      f"Member must be at most {MAX_EXEC_TIMEOUT} seconds")
         if decision["decisionType"] == "StartTimer":
             parse_duration(attrs["startToFireTimeout"], f"{path}.startToFireTimeout", allow_none=False)
 

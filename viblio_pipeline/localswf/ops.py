@@ -249,7 +249,6 @@ class Operations:
         task_list = (p.get("taskList") or cfg.get("defaultTaskList") or {}).get("name")
         if not task_list:
             raise fault("DEFAULT_TASK_LIST_UNDEFINED")
-        check_name(task_list, "taskList.name")
         exec_text = p.get("executionStartToCloseTimeout") or cfg.get("defaultExecutionStartToCloseTimeout")
         if exec_text is None:
             raise fault("DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED")
@@ -284,6 +283,8 @@ class Operations:
             return DefaultUndefinedFault(f"No default value specified for {field} in "
                                          f"{type_desc('WorkflowType', rec.name, rec.version)}")
 
+        if p.get("taskList"):
+            check_name(p["taskList"]["name"], "taskList.name")
         r = self.resolve_workflow(dom.name, p, wtype, undefined)
         if (dom.name, p["workflowId"]) in self.e.open_ids:
             raise WorkflowExecutionAlreadyStartedFault("Already Started")
