@@ -151,6 +151,10 @@ def test_first_deploy_installs_the_release_config_secrets_and_supervisord_file(d
                              'printf "%s|%s" "$LOGGLY_TOKEN" "$VIBLIO_DB_PASSWORD"'],
                             capture_output=True, text=True, check=True, timeout=30)
     assert loaded.stdout == "tok-123|pa ss'word$"
+    unreadable = subprocess.run([str(root / "bin" / "with-env"), "true"], capture_output=True, text=True,
+                                env={**os.environ, "VIBLIO_ENV_FILE": str(root / "conf" / "missing.env")},
+                                timeout=30, check=False)
+    assert unreadable.returncode == 78 and "cannot read" in unreadable.stderr
     expected = render_host(load_config("staging", deployed.conf, environ={
         "VIBLIO__FLEET__ROOT": str(root), "VIBLIO__FLEET__USER": getpass.getuser()},
         require_secrets=False).settings, "pipeline")
