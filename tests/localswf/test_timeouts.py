@@ -125,3 +125,20 @@ def test_retention_zero_purges_closed_executions(client: Any) -> None:
 
     wait_for(gone, timeout=5)
     assert swf.c.count_closed_workflow_executions(domain=swf.domain, startTimeFilter={"oldestDate": 0})["count"] == 0
+
+
+def test_decision_schedule_to_start_on_a_temporary_task_list(swf: Swf) -> None:
+    run = swf.start("w")
+    swf.decide(swf.poll_decision(), taskList={"name": "nobody-polls"}, taskListScheduleToStartTimeout="1")
+    swf.c.signal_workflow_execution(domain=swf.domain, workflowId="w", signalName="s")
+    timed_out = wait_event(swf, run, "DecisionTaskTimedOut")
+    events = swf.history(run)
+    scheduled = events[5]
+    assert attrs(scheduled) == {"taskList": {"name": "nobody-polls"}, "startToCloseTimeout": "30",
+                                "scheduleToStartTimeout": "1"}
+    assert attrs(timed_out) == {"timeoutType": "SCHEDULE_TO_START", "scheduledEventId": 6, "startedEventId": 0}
+    assert 0.95 <= fired_after(timed_out, scheduled) < 1.6
+    # Rolled back to the original task list, without the temporary timeout.
+    assert attrs(events[timed_out["eventId"]]) == {"taskList": {"name": swf.decider_list},
+                                                   "startToCloseTimeout": "30"}
+    assert swf.poll_decision()["startedEventId"] == timed_out["eventId"] + 2

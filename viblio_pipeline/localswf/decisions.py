@@ -380,10 +380,12 @@ def respond_decision_task_completed(ops: Operations, p: dict[str, Any]) -> None:
         raise UnknownResourceFault("Unknown decision task")
     decisions: list[Json] = p.get("decisions") or []
     precheck(decisions)
-    if p.get("taskList"):
-        exe.task_list = p["taskList"]["name"]
-    if p.get("taskListScheduleToStartTimeout"):
-        exe.decision_s2start = parse_duration(p["taskListScheduleToStartTimeout"], "taskListScheduleToStartTimeout")
+    override = (p.get("taskList") or {}).get("name")
+    s2start = parse_duration(p.get("taskListScheduleToStartTimeout"), "taskListScheduleToStartTimeout")
+    if s2start is not None:  # temporary: the next decision task only, then back to the original list
+        exe.next_dt_task_list, exe.decision_s2start = override, s2start
+    elif override:  # without a timeout the override is permanent
+        exe.task_list = override
     ts = now()
     unhandled = bool(exe.dt_scheduled_id)
     completed = e.add_event(exe, "DecisionTaskCompleted", {

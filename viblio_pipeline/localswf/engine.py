@@ -186,9 +186,10 @@ class Engine:
         """Schedule a decision task unless one is already pending (triggers collapse)."""
         if not exe.is_open or exe.dt_scheduled_id:
             return
-        tl = task_list or exe.task_list
+        tl = task_list or exe.next_dt_task_list or exe.task_list
         if s2start is None:
             s2start = exe.decision_s2start
+        exe.next_dt_task_list = exe.decision_s2start = None  # a temporary override serves one task
         event_id = self.add_event(exe, "DecisionTaskScheduled", {
             "taskList": {"name": tl},
             "taskPriority": exe.priority,
@@ -444,7 +445,7 @@ class Engine:
                 "startedEventId": 0,
             }, ts)
             exe.dt_scheduled_id = 0
-            self.schedule_decision(exe, ts)
+            self.schedule_decision(exe, ts)  # back on the execution's own task list
         elif kind == "timer":
             timer = exe.timers.get(key[2])
             if timer is None or timer.started_id != key[3]:

@@ -162,7 +162,10 @@ class Execution:
     dt_started_at: float = 0.0
     dt_started_timeout: int | None = None
     previous_started_id: int = 0
-    decision_s2start: int | None = None  # set by RespondDecisionTaskCompleted.taskListScheduleToStartTimeout
+    # A temporary task-list override for the next decision task only
+    # (RespondDecisionTaskCompleted taskList + taskListScheduleToStartTimeout).
+    next_dt_task_list: str | None = None
+    decision_s2start: int | None = None
     events: list[str] | None = field(default=None, repr=False)  # history as encoded JSON, in order
     persisted_events: int = field(default=0, repr=False)
 
