@@ -48,7 +48,7 @@ def decider(ctx: click.Context, max_tasks: int | None, daemon: bool, pidfile: Pa
 
     def main(config: Config) -> None:
         stop = StopController()
-        stop.install()
+        stop.install()  # before anything slow: a stop during start-up is a clean exit
         loop = DeciderLoop(make_client(config), config, stop, on_failure=_catalog_failure_hook(config))
         log.info("decider polling %s in domain %s", config.settings.decider_task_list, config.settings.swf.domain)
         code = loop.run(max_tasks=max_tasks)
@@ -87,10 +87,10 @@ def worker(ctx: click.Context, stage: str, host: str | None, max_tasks: int | No
         raise click.ClickException(f"unknown stage {stage!r}; stages in config: {', '.join(stages)}")
 
     def main(config: Config) -> None:
+        stop = StopController()
+        stop.install()  # before the handler's heavy imports: a stop during start-up is a clean exit
         handler = load_handler(stage)
         task_list = config.settings.stage_task_list(stage, host or socket.gethostname())
-        stop = StopController()
-        stop.install()
         loop = ActivityWorker(make_client(config), config, stage, task_list, handler, stop,
                               recorder=StageRecorder())
         log.info("worker %s polling %s in domain %s", stage, task_list, config.settings.swf.domain)
