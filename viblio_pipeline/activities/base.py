@@ -33,11 +33,11 @@ class ActivityError(Exception):
         self.retry = retry
 
 
-class CancelRequested(Exception):  # noqa: N818 - it is a request, not an error
+class CancelRequested(Exception):
     """The workflow asked for this task to be cancelled; stop and clean up."""
 
 
-class CompleteLater(Exception):  # noqa: N818 - a signal to the runtime, not an error
+class CompleteLater(Exception):
     """The handler parked the task (e.g. for human review): do not respond now.
 
     Someone else completes it later with the task token.
