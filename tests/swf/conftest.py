@@ -23,44 +23,6 @@ STUB = Path(__file__).with_name("stub_worker.py")
 STAGES = ("upload", "transcode", "previews", "detect_faces", "recognize_faces", "notify")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError("server did not start listening")
-
-
-@pytest.fixture(scope="module")
-def swf_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One embedded SWF server per test module; each test uses its own domain."""
-    port = _free_port()
-    db = tmp_path_factory.mktemp("swf") / "swf.sqlite3"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "viblio_pipeline.localswf", "--host", "127.0.0.1", "--port", str(port),
-         "--db", str(db), "--poll-timeout", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 class Pipeline:
     """Processes of one test's pipeline, all cleaned up at the end."""
 
