@@ -31,7 +31,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 REPO = Path(__file__).resolve().parents[1]
 WF = {"name": "Bench", "version": "1"}
@@ -223,23 +223,37 @@ def throughput(url: str, workflows: int, deciders: int, workers: int) -> dict[st
 
 # -- history read ------------------------------------------------------------------------------
 def history_read(url: str, size: int) -> dict[str, float]:
+    """Grow one execution to `size` events (marker batches, each closed by a short activity), then read it."""
     domain = register(url, "bench-history")
     c = client(url)
     run = c.start_workflow_execution(domain=domain, workflowId="history", workflowType=WF,
                                      taskList={"name": "hist"})["runId"]
     execution = {"workflowId": "history", "runId": run}
-    count = 2
-    while count < size - 10:
+    count, round_no = 2, 0
+    while count < size:
         task = c.poll_for_decision_task(domain=domain, taskList={"name": "hist"}, maximumPageSize=1)
-        batch = min(1000, size - count - 6)
-        c.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[
-            {"decisionType": "RecordMarker", "recordMarkerDecisionAttributes": {"markerName": "m"}}] * batch)
-        count += batch + 2
+        if not task.get("taskToken"):
+            continue
+        count = task["startedEventId"]
+        # A batch: DecisionTaskCompleted + markers + ActivityTaskScheduled, then the activity's
+        # Started + Completed and the next DecisionTaskScheduled + Started.
+        markers = min(1000, size - count - 6)
+        if markers < 0:
+            break
+        decisions = [{"decisionType": "RecordMarker", "recordMarkerDecisionAttributes": {"markerName": "m"}}] * markers
+        decisions.append({"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": {
+            "activityType": ACT, "activityId": f"round-{round_no}", "taskList": {"name": "hist-act"}}})
+        c.respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
+        round_no += 1
         info = c.describe_workflow_execution(domain=domain, execution=execution)["executionInfo"]
         if info["executionStatus"] != "OPEN":
             break
-        c.signal_workflow_execution(domain=domain, workflowId="history", signalName="more")
-        count += 2
+        while True:
+            act = c.poll_for_activity_task(domain=domain, taskList={"name": "hist-act"})
+            if act.get("taskToken"):
+                c.respond_activity_task_completed(taskToken=act["taskToken"])
+                break
+        count += markers + 6
     timings = []
     n_events = 0
     for _ in range(3):
@@ -286,19 +300,36 @@ def raw_history(url: str, domain: str, execution: dict[str, str]) -> int:
             return count
 
 
-def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        server = Server(kind, Path(tmp))
-        try:
-            out: dict[str, Any] = {"server": kind}
-            out["wakeup"] = wakeup_latency(server.url, args.wakeups)
-            cpu0 = server.cpu_seconds()
-            out["throughput"] = throughput(server.url, args.workflows, args.deciders, args.workers)
-            out["throughput"]["server_cpu_ms_per_workflow"] = (server.cpu_seconds() - cpu0) * 1000 / args.workflows
-            out["history"] = history_read(server.url, args.history)
-            return out
-        finally:
-            server.stop()
+def run(kind: str, args: argparse.Namespace) -> None:
+    """Each measurement on a fresh server; a failing one is reported and the next still runs."""
+    phases = [
+        ("wake-up", lambda url: wakeup_latency(url, args.wakeups), lambda r: (
+            f"after the call returned p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms "
+            f"(after it was sent: p50 {r['sent_p50_ms']:.1f} ms p99 {r['sent_p99_ms']:.1f} ms)")),
+        ("throughput", lambda url: throughput(url, args.workflows, args.deciders, args.workers), lambda r: (
+            f"{r['per_second']:.1f} workflows/s ({r['workflows']} in {r['seconds']:.1f} s), "
+            f"server CPU {r['server_cpu_ms_per_workflow']:.1f} ms per workflow")),
+        ("history", lambda url: history_read(url, args.history), lambda r: (
+            f"{r['events']} events read in {r['seconds_median']:.2f} s with boto3, "
+            f"{r['raw_seconds_median']:.2f} s as raw HTTP + json")),
+    ]
+    for name, measure, show in phases:
+        if name not in args.only:
+            continue
+        load = os.getloadavg()[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            server = Server(kind, Path(tmp))
+            try:
+                cpu0 = server.cpu_seconds()
+                result = measure(server.url)
+                if name == "throughput":
+                    result["server_cpu_ms_per_workflow"] = (server.cpu_seconds() - cpu0) * 1000 / args.workflows
+                line = show(result)
+            except (ClientError, BotoCoreError, RuntimeError, OSError, KeyError) as exc:  # moto lacks parts
+                line = f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+            finally:
+                server.stop()
+        print(f"{kind} {name}: {line}  [load average {load:.1f}]", flush=True)
 
 
 def main() -> None:
@@ -309,20 +340,14 @@ def main() -> None:
     parser.add_argument("--deciders", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--history", type=int, default=25_000)
+    parser.add_argument("--only", nargs="+", default=["wake-up", "throughput", "history"],
+                        choices=["wake-up", "throughput", "history"])
     args = parser.parse_args()
     kinds = ["localswf", "moto"] if args.server == "both" else [args.server]
     print(f"# {os.cpu_count()} CPUs; {args.deciders} deciders, {args.workers} workers, "
           f"{args.workflows} workflows, {args.wakeups} wake-ups, {args.history}-event history")
     for kind in kinds:
-        r = run(kind, args)
-        w, t, h = r["wakeup"], r["throughput"], r["history"]
-        print(f"{kind}: wake-up after the call returned p50 {w['p50_ms']:.1f} ms p99 {w['p99_ms']:.1f} ms "
-              f"(after it was sent: p50 {w['sent_p50_ms']:.1f} ms p99 {w['sent_p99_ms']:.1f} ms)\n"
-              f"{kind}: {t['per_second']:.1f} workflows/s ({t['workflows']} in {t['seconds']:.1f} s), "
-              f"server CPU {t['server_cpu_ms_per_workflow']:.1f} ms per workflow\n"
-              f"{kind}: history of {h['events']} events: boto3 {h['seconds_median']:.2f} s, "
-              f"raw HTTP+json {h['raw_seconds_median']:.2f} s", flush=True)
-        print(f"  load average now: {os.getloadavg()[0]:.1f}", flush=True)
+        run(kind, args)
 
 
 if __name__ == "__main__":
