@@ -118,6 +118,13 @@ def wakeup_latency(url: str, samples: int) -> dict[str, float]:
     stop = False
 
     def poller() -> None:
+        try:
+            poll_loop()
+        except (ClientError, BotoCoreError):
+            if not stop:  # the server going away at the end is expected
+                raise
+
+    def poll_loop() -> None:
         while not stop:
             task = poller_client.poll_for_decision_task(domain=domain, taskList={"name": "wake"})
             if task.get("taskToken"):
@@ -291,7 +298,10 @@ def raw_history(url: str, domain: str, execution: dict[str, str]) -> int:
             body["nextPageToken"] = token
         req = urllib.request.Request(url + "/", data=json.dumps(body).encode(), method="POST", headers={
             "X-Amz-Target": "SimpleWorkflowService.GetWorkflowExecutionHistory",
-            "Content-Type": "application/x-amz-json-1.0"})
+            "Content-Type": "application/x-amz-json-1.0",
+            # moto routes by the credential scope; localswf ignores signatures.
+            "Authorization": "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/swf/aws4_request, "
+                             "SignedHeaders=host, Signature=0"})
         with urllib.request.urlopen(req, timeout=60) as resp:
             page = json.loads(resp.read())
         count += len(page["events"])
@@ -325,7 +335,7 @@ def run(kind: str, args: argparse.Namespace) -> None:
                 if name == "throughput":
                     result["server_cpu_ms_per_workflow"] = (server.cpu_seconds() - cpu0) * 1000 / args.workflows
                 line = show(result)
-            except (ClientError, BotoCoreError, RuntimeError, OSError, KeyError) as exc:  # moto lacks parts
+            except (ClientError, BotoCoreError, RuntimeError, OSError, KeyError, ValueError) as exc:  # moto lacks parts
                 line = f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
             finally:
                 server.stop()
