@@ -18,6 +18,7 @@ TEST = [
     "mypy>=1.11",
     "types-PyYAML",
     "types-requests",
+    "boto3-stubs[s3,swf]",
     "moto[server]>=5",
     "scikit-image>=0.22",
     "ansible-core>=2.16",
