@@ -133,6 +133,8 @@ def test_decision_schedule_to_start_on_a_temporary_task_list(swf: Swf) -> None:
     swf.c.signal_workflow_execution(domain=swf.domain, workflowId="w", signalName="s")
     timed_out = wait_event(swf, run, "DecisionTaskTimedOut")
     events = swf.history(run)
+    assert attrs(events[3]) == {"scheduledEventId": 2, "startedEventId": 3, "taskList": {"name": "nobody-polls"},
+                                "taskListScheduleToStartTimeout": "1"}
     scheduled = events[5]
     assert attrs(scheduled) == {"taskList": {"name": "nobody-polls"}, "startToCloseTimeout": "30",
                                 "scheduleToStartTimeout": "1"}

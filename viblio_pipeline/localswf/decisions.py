@@ -390,7 +390,8 @@ def respond_decision_task_completed(ops: Operations, p: dict[str, Any]) -> None:
     unhandled = bool(exe.dt_scheduled_id)
     completed = e.add_event(exe, "DecisionTaskCompleted", {
         "executionContext": p.get("executionContext"), "scheduledEventId": exe.dt_started_sched_id,
-        "startedEventId": exe.dt_started_id}, ts)
+        "startedEventId": exe.dt_started_id, "taskList": p.get("taskList"),
+        "taskListScheduleToStartTimeout": p.get("taskListScheduleToStartTimeout")}, ts)
     if p.get("executionContext") is not None:
         exe.latest_context = p["executionContext"]
     exe.previous_started_id = data[2]
