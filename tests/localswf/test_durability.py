@@ -127,3 +127,40 @@ def test_cli_swf_server_command(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_kill9_under_concurrent_load_loses_nothing_acknowledged(own_server: ServerProcess) -> None:
+    swf = Swf(own_server.client(), "busy").setup()
+    acked: list[dict[str, str]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(n: int) -> None:
+        client = Swf(own_server.client(), "busy")
+        i = 0
+        while not stop.is_set():
+            try:
+                run = client.start(f"w{n}-{i}", input="x" * 1000)
+                client.c.signal_workflow_execution(domain="busy", workflowId=f"w{n}-{i}", signalName="s")
+            except Exception:  # noqa: BLE001 - the server dies under us; only acknowledged calls count
+                return
+            with lock:
+                acked.append(run)
+            i += 1
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    own_server.kill9()
+    stop.set()
+    for t in threads:
+        t.join(timeout=20)
+    assert len(acked) > 20
+    own_server.start()
+    swf = Swf(own_server.client(), "busy")
+    for run in acked:
+        kinds = swf.types(run)
+        assert kinds[:3] == ["WorkflowExecutionStarted", "DecisionTaskScheduled", "WorkflowExecutionSignaled"]
+    count = swf.c.count_open_workflow_executions(domain="busy", startTimeFilter={"oldestDate": 0})["count"]
+    assert count >= len(acked)

@@ -385,3 +385,29 @@ def test_malformed_decision_is_rejected(swf: Swf) -> None:
         swf.decide(task, decision("StartTimer", timerId="t", startToFireTimeout="soon"))
     assert exc.value.response["Error"]["Code"] == "ValidationException"
     swf.decide(task, decision("CompleteWorkflowExecution"))  # the task is still valid
+
+
+@pytest.mark.parametrize("kind", ["CompleteWorkflowExecution", "FailWorkflowExecution", "CancelWorkflowExecution",
+                                  "ContinueAsNewWorkflowExecution"])
+def test_every_close_decision_can_be_unhandled(swf: Swf, kind: str) -> None:
+    run = swf.start("w")
+    task = swf.poll_decision()
+    swf.c.signal_workflow_execution(domain=swf.domain, workflowId="w", signalName="s")
+    swf.decide(task, decision(kind))
+    failed = swf.history(run)[-1]
+    assert failed["eventType"] == kind.removesuffix("Execution") + "ExecutionFailed"
+    assert attrs(failed) == {"cause": "UNHANDLED_DECISION", "decisionTaskCompletedEventId": 6}
+    assert swf.describe(run)["executionInfo"]["executionStatus"] == "OPEN"
+    swf.decide(swf.poll_decision(), decision(kind))
+    assert swf.describe(run)["executionInfo"]["executionStatus"] == "CLOSED"
+
+
+def test_request_cancel_external_unknown(swf: Swf) -> None:
+    run = swf.start("w")
+    swf.decide(swf.poll_decision(), decision("RequestCancelExternalWorkflowExecution", workflowId="ghost",
+                                             control="c"))
+    events = swf.history(run)
+    assert (events[5]["eventType"], attrs(events[5])) == ("RequestCancelExternalWorkflowExecutionFailed", {
+        "workflowId": "ghost", "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION", "initiatedEventId": 5,
+        "decisionTaskCompletedEventId": 4, "control": "c"})
+    assert events[6]["eventType"] == "DecisionTaskScheduled"
