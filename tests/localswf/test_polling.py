@@ -104,3 +104,22 @@ def test_priority_order_and_pending_counts(swf: Swf) -> None:
     assert order == ["high", "mid", "low"]
     pending = swf.c.count_pending_activity_tasks(domain=swf.domain, taskList={"name": swf.activity_list})
     assert pending["count"] == 0
+
+
+def test_a_poller_that_hung_up_does_not_take_the_task(server: ServerProcess, swf: Swf) -> None:
+    import json
+    import socket
+
+    body = json.dumps({"domain": swf.domain, "taskList": {"name": swf.activity_list}}).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: SimpleWorkflowService.PollForActivityTask\r\n"
+                     b"Content-Type: application/x-amz-json-1.0\r\nContent-Length: "
+                     + str(len(body)).encode() + b"\r\n\r\n" + body)
+        time.sleep(0.2)  # the server is now holding this poll; then the client goes away
+    time.sleep(0.1)
+    run = swf.start("w")
+    swf.decide(swf.poll_decision(), schedule("a"))
+    act = swf.poll_activity()
+    assert act["activityId"] == "a"
+    started = [e for e in swf.history(run) if e["eventType"] == "ActivityTaskStarted"]
+    assert len(started) == 1 and started[0]["activityTaskStartedEventAttributes"]["identity"] == "worker"

@@ -13,6 +13,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+_request = threading.local()
+
+
+def set_liveness(check: Callable[[], bool] | None) -> None:
+    """Register, for this request thread, how to tell whether its client is still connected."""
+    _request.alive = check
+
+
+def client_connected() -> bool:
+    check: Callable[[], bool] | None = getattr(_request, "alive", None)
+    return check is None or check()
+
 
 class TaskList:
     def __init__(self, lock: threading.RLock) -> None:
@@ -86,11 +98,18 @@ class TaskLists:
 
         take() returns False for a stale entry, which is then dropped. The loop
         re-checks the list after every wake-up, timed out or not, so a notify
-        racing with a timeout never loses a task.
+        racing with a timeout never loses a task; and it checks that the
+        poller is still connected before taking one.
         """
         tl = self.get(domain, name)
         deadline = time.monotonic() + timeout
         while True:
+            if not client_connected():
+                # A poller that hung up must not take a task: it would be lost until
+                # its start-to-close timeout. Pass the wake-up on to a live one.
+                if tl.size:
+                    tl.cond.notify()
+                return None
             key = tl.pop()
             while key is not None:
                 if take(key):

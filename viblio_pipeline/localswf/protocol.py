@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import select
+import socket
 import socketserver
 import threading
 import uuid
@@ -24,6 +26,7 @@ from viblio_pipeline.localswf.faults import (
     UnknownOperationException,
     ValidationException,
 )
+from viblio_pipeline.localswf.polling import set_liveness
 from viblio_pipeline.localswf.state import RawJson
 
 log = logging.getLogger(__name__)
@@ -163,7 +166,21 @@ class SwfRequestHandler(socketserver.StreamRequestHandler):
             raise SerializationException("Request body is not valid JSON") from None
         if not isinstance(params, dict):
             raise SerializationException("Request body must be a JSON object")
-        return self.server.dispatcher.call(operation, params)
+        if operation.startswith("PollFor"):
+            set_liveness(self._connected)
+        try:
+            return self.server.dispatcher.call(operation, params)
+        finally:
+            set_liveness(None)
+
+    def _connected(self) -> bool:
+        """False once the client closed its end (a readable socket with nothing to read)."""
+        sock = self.request
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            return not readable or sock.recv(1, socket.MSG_PEEK) != b""
+        except (OSError, ValueError):
+            return False
 
     def _send(self, status: int, payload: bytes, keep_alive: bool) -> None:
         head = (
