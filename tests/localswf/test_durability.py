@@ -164,3 +164,12 @@ def test_kill9_under_concurrent_load_loses_nothing_acknowledged(own_server: Serv
         assert kinds[:3] == ["WorkflowExecutionStarted", "DecisionTaskScheduled", "WorkflowExecutionSignaled"]
     count = swf.c.count_open_workflow_executions(domain="busy", startTimeFilter={"oldestDate": 0})["count"]
     assert count >= len(acked)
+
+
+def test_a_second_server_refuses_the_same_database(own_server: ServerProcess) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "viblio_pipeline.localswf", "--port", "0", "--db", str(own_server.db)],
+        cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert second.returncode == 2
+    assert "in use by another SWF server process" in second.stderr
+    own_server.client().list_domains(registrationStatus="REGISTERED")  # the first one is unaffected

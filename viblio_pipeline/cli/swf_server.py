@@ -23,6 +23,7 @@ def swf_server(ctx: click.Context, host: str | None, port: int | None, db: str |
                poll_timeout: float | None) -> None:
     """Run the embedded SWF-compatible service in the foreground (SIGTERM stops it cleanly)."""
     from viblio_pipeline.localswf.server import serve
+    from viblio_pipeline.localswf.store import StoreInUse
 
     config = start_process(ctx, role="swf-server")
     local = config.settings.swf.local_server
@@ -36,6 +37,8 @@ def swf_server(ctx: click.Context, host: str | None, port: int | None, db: str |
         raise click.ClickException(f"--poll-timeout {hold}: must be a positive number of seconds")
     try:
         serve(bind_host, bind_port, db_path, hold, announce=lambda line: log.info(line))
+    except StoreInUse as exc:
+        raise click.ClickException(str(exc)) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise click.ClickException(f"cannot listen on {bind_host}:{bind_port}: address already in use") from None

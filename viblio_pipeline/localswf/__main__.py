@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from viblio_pipeline.localswf.server import serve
+from viblio_pipeline.localswf.store import StoreInUse
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,7 +20,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
-    serve(args.host, args.port, args.db, args.poll_timeout)
+    try:
+        serve(args.host, args.port, args.db, args.poll_timeout)
+    except (StoreInUse, OSError) as exc:
+        print(f"localswf: cannot start: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,12 @@ small mutable state) plus an append-only event table (their history).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -31,13 +32,19 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+class StoreInUse(RuntimeError):
+    """Another live server already owns this database file."""
+
+
 class Store:
     """One connection, used only while the engine lock is held."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._lock_file: IO[bytes] | None = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._lock_file = _exclusive(Path(self.path + ".lock"))
         self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a committed transaction survives a process crash
@@ -117,3 +124,20 @@ class Store:
             self.commit()
         finally:
             self.db.close()
+            if self._lock_file is not None:
+                self._lock_file.close()
+
+
+def _exclusive(path: Path) -> IO[bytes]:
+    """Hold an exclusive lock on path for the life of the process (released by the kernel on kill -9).
+
+    Two servers writing one state file would each believe its own memory:
+    the second one refuses to start instead.
+    """
+    handle = open(path, "a+b")  # noqa: SIM115 - held open on purpose until close()
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreInUse(f"{path.with_suffix('')} is in use by another SWF server process") from None
+    return handle
