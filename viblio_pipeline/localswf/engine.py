@@ -61,7 +61,7 @@ class Engine:
         self.open_ids: dict[tuple[str, str], str] = {}
         self.activity_lists = TaskLists(self.lock)
         self.decision_lists = TaskLists(self.lock)
-        self.scheduler = Scheduler(self.on_deadline)
+        self.scheduler = Scheduler(self.on_deadline, self.deadline_live)
         self.dirty: set[str] = set()
         self.account = "000000000000"
         self.region = "us-east-1"
@@ -394,6 +394,28 @@ class Engine:
         return exe
 
     # -- deadlines ------------------------------------------------------------------------
+    def deadline_live(self, key: Hashable) -> bool:
+        """Whether a scheduler entry can still matter (engine lock held by the caller)."""
+        assert isinstance(key, tuple)
+        exe = self.runs.get(key[1])
+        if exe is None:
+            return False
+        kind = key[0]
+        if kind == "purge":
+            return True
+        if not exe.is_open:
+            return False
+        if kind == "activity":
+            return exe.activity_by_scheduled(key[2]) is not None
+        if kind == "decision":
+            return bool(exe.dt_started_id == key[2])
+        if kind == "decision-s2s":
+            return bool(exe.dt_scheduled_id == key[2])
+        if kind == "timer":
+            timer = exe.timers.get(key[2])
+            return timer is not None and timer.started_id == key[3]
+        return True
+
     def on_deadline(self, key: Hashable) -> None:
         """Called by the scheduler thread; re-checks state before acting."""
         assert isinstance(key, tuple)

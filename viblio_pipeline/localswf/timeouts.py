@@ -18,9 +18,16 @@ from collections.abc import Callable, Hashable
 log = logging.getLogger(__name__)
 
 
+COMPACT_AT = 100_000
+
+
 class Scheduler:
-    def __init__(self, fire: Callable[[Hashable], None]) -> None:
+    """`live(key)` tells stale entries (closed runs, finished tasks) apart when the heap is compacted."""
+
+    def __init__(self, fire: Callable[[Hashable], None], live: Callable[[Hashable], bool] | None = None) -> None:
         self._fire = fire
+        self._live = live
+        self._compact_at = COMPACT_AT
         self._heap: list[tuple[float, int, Hashable]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition(threading.Lock())
@@ -31,10 +38,22 @@ class Scheduler:
         self._thread.start()
 
     def at(self, when: float, key: Hashable) -> None:
+        """Arm a deadline. Callers hold the engine lock, so `live` may read engine state."""
         with self._cond:
             heapq.heappush(self._heap, (when, next(self._seq), key))
-            if self._heap[0][2] is key:
+            if len(self._heap) > self._compact_at and self._live is not None:
+                # Entries of closed runs and finished tasks stay until they fall due (a
+                # day-long workflow timeout, say); drop them before they pile up.
+                live = self._live
+                self._heap = [entry for entry in self._heap if live(entry[2])]
+                heapq.heapify(self._heap)
+                self._compact_at = max(COMPACT_AT, 2 * len(self._heap))
+            if self._heap and self._heap[0][2] is key:
                 self._cond.notify()
+
+    def __len__(self) -> int:
+        with self._cond:
+            return len(self._heap)
 
     def stop(self) -> None:
         with self._cond:
