@@ -59,6 +59,7 @@ class Engine:
         self.runs: dict[str, Execution] = {}
         self.by_domain: dict[str, dict[str, Execution]] = {}
         self.open_ids: dict[tuple[str, str], str] = {}
+        self.open_count: dict[str, int] = {}  # open executions per domain (the 100,000 limit)
         self.activity_lists = TaskLists(self.lock)
         self.decision_lists = TaskLists(self.lock)
         self.scheduler = Scheduler(self.on_deadline, self.deadline_live)
@@ -119,6 +120,7 @@ class Engine:
         self.by_domain.setdefault(exe.domain, {})[exe.run_id] = exe
         if exe.is_open:
             self.open_ids[(exe.domain, exe.workflow_id)] = exe.run_id
+            self.open_count[exe.domain] = self.open_count.get(exe.domain, 0) + 1
 
     def touch(self, exe: Execution) -> None:
         self.dirty.add(exe.run_id)
@@ -307,6 +309,7 @@ class Engine:
         exe.status = "CLOSED"
         exe.close_status = close_status
         exe.close_ts = ts
+        self.open_count[exe.domain] -= 1
         self.touch(exe)
         if self.open_ids.get((exe.domain, exe.workflow_id)) == exe.run_id:
             del self.open_ids[(exe.domain, exe.workflow_id)]

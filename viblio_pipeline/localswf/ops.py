@@ -288,7 +288,7 @@ class Operations:
         r = self.resolve_workflow(dom.name, p, wtype, undefined)
         if (dom.name, p["workflowId"]) in self.e.open_ids:
             raise WorkflowExecutionAlreadyStartedFault("Already Started")
-        if sum(1 for k in self.e.open_ids if k[0] == dom.name) >= OPEN_EXECUTIONS_LIMIT:
+        if self.e.open_count.get(dom.name, 0) >= OPEN_EXECUTIONS_LIMIT:
             raise LimitExceededFault(f"Limit of {OPEN_EXECUTIONS_LIMIT} open executions exceeded")
         exe = self.e.new_run(
             domain=dom.name, workflow_id=p["workflowId"],
