@@ -207,6 +207,17 @@ def throughput(url: str, workflows: int, deciders: int, workers: int) -> dict[st
     procs += [ctx.Process(target=worker_proc, args=(url, domain), daemon=True) for _ in range(workers)]
     for p in procs:
         p.start()
+    try:
+        return measure_throughput(url, domain, workflows, completed, procs)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.join(timeout=10)
+
+
+def measure_throughput(url: str, domain: str, workflows: int, completed: Any,
+                       procs: list[Any]) -> dict[str, float]:
     c = client(url)
     time.sleep(2.0)  # let the pollers import boto3 and start polling
     began = time.perf_counter()
@@ -220,10 +231,6 @@ def throughput(url: str, workflows: int, deciders: int, workers: int) -> dict[st
             raise RuntimeError(f"only {completed.value} of {workflows} workflows completed")
         time.sleep(0.02)
     elapsed = time.perf_counter() - began
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        p.join(timeout=10)
     return {"workflows": workflows, "seconds": elapsed, "per_second": workflows / elapsed,
             "start_phase_s": started - began}
 
