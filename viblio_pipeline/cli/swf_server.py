@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import errno
 import logging
+from pathlib import Path
 
 import click
 
-from viblio_pipeline.cli.context import start_process
+from viblio_pipeline.config import Config
+from viblio_pipeline.fleet.daemon import daemon_options, run_process
 
 log = logging.getLogger("viblio_pipeline.swf_server")
 
@@ -18,14 +20,18 @@ log = logging.getLogger("viblio_pipeline.swf_server")
 @click.option("--db", "db", default=None, metavar="FILE", help="SQLite state file (default from config).")
 @click.option("--poll-timeout", type=float, default=None, metavar="SECONDS",
               help="How long a long poll is held (default from config, 60).")
+@daemon_options
 @click.pass_context
 def swf_server(ctx: click.Context, host: str | None, port: int | None, db: str | None,
-               poll_timeout: float | None) -> None:
+               poll_timeout: float | None, daemon: bool, pidfile: Path | None) -> None:
     """Run the embedded SWF-compatible service in the foreground (SIGTERM stops it cleanly)."""
+    run_process(ctx, "swf-server", lambda config: _serve(config, host, port, db, poll_timeout), daemon, pidfile)
+
+
+def _serve(config: Config, host: str | None, port: int | None, db: str | None, poll_timeout: float | None) -> None:
     from viblio_pipeline.localswf.server import serve
     from viblio_pipeline.localswf.store import StoreInUse
 
-    config = start_process(ctx, role="swf-server")
     local = config.settings.swf.local_server
     bind_host = host or local.host
     bind_port = local.port if port is None else port
