@@ -119,8 +119,9 @@ def test_every_program_drains_on_term_restarts_on_crash_and_rotates_unbuffered_l
         assert parsed.get(section, "stdout_logfile_maxbytes") == "50MB"
         assert parsed.getint(section, "stdout_logfile_backups") == 10
         assert 'PYTHONUNBUFFERED="1"' in parsed.get(section, "environment")
-        assert parsed.get(section, "stopasgroup") == "false", "ffmpeg must keep running while its worker drains"
-        assert parsed.get(section, "killasgroup") == ("true" if stage in FFMPEG_STAGES else "false")
+        as_group = "true" if stage in FFMPEG_STAGES else "false"
+        assert parsed.get(section, "stopasgroup") == as_group
+        assert parsed.get(section, "killasgroup") == as_group
 
 
 def test_socket_is_reserved_to_the_service_user() -> None:
@@ -145,7 +146,7 @@ def test_rendered_host_file_is_accepted_by_supervisors_parser(tmp_path: Path) ->
          for i in range(spec.processes)])
     transcode = processes["transcode_00"]
     assert transcode.stopwaitsecs == stopwaitsecs_for(settings, "pipeline", "transcode")
-    assert transcode.killasgroup is True and transcode.stopasgroup is False
+    assert transcode.killasgroup is True and transcode.stopasgroup is True
     assert transcode.stdout_logfile == str(tmp_path / "log" / "transcode_00.log")
     assert transcode.environment["PYTHONUNBUFFERED"] == "1"
     assert options.server_configs[0]["file"] == str(tmp_path / "var" / "supervisor.sock")

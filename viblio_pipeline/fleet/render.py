@@ -16,10 +16,11 @@ from pathlib import PurePosixPath
 from viblio_pipeline.config import Config
 from viblio_pipeline.config.schema import Settings
 
-# Stages whose handlers spawn ffmpeg: on a stop timeout, SIGKILL the whole
-# process group so no orphaned ffmpeg keeps running. The stop signal itself
-# goes to the worker only (stopasgroup=false): ffmpeg must keep working while
-# the worker drains, or the task in hand would be lost.
+# Stages whose handlers spawn ffmpeg get stopasgroup/killasgroup, so that no
+# helper process outlives its worker. ffmpeg itself runs in a session of its
+# own (media/ffmpeg.py), so the group's TERM does not abort the encode a
+# draining worker is finishing; if the worker dies, the kernel kills ffmpeg
+# (parent-death signal).
 SPAWNS_FFMPEG = frozenset({"transcode", "previews", "detect_faces"})
 
 # Where the deployment (deploy/) puts things, relative to fleet.root.
@@ -262,7 +263,7 @@ def _program_section(layout: Layout, program: Program) -> list[str]:
         "exitcodes=0",
         "stopsignal=TERM",
         f"stopwaitsecs={program.stopwaitsecs}",
-        "stopasgroup=false",
+        f"stopasgroup={str(program.kill_as_group).lower()}",
         f"killasgroup={str(program.kill_as_group).lower()}",
         "redirect_stderr=true",
         f"stdout_logfile={_literal(str(layout.log_dir))}/%(program_name)s_%(process_num)02d.log",
