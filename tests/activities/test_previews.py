@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,14 +33,6 @@ def black_opening(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """1.2 s of black, then 0.8 s of moving pattern: a naive first-frame poster is black."""
     return make_clip(tmp_path_factory.mktemp("clips") / "black_opening.mp4", width=320, height=240,
                      black_lead=1.2, duration=0.8)
-
-
-@pytest.fixture
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "scratch"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,15 +39,6 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                            creation_time="2014-03-02T10:11:12Z"),
         "rotated": make_clip(folder / "rotated.mp4", width=640, height=360, duration=0.5, rotation=90),
     }
-
-
-@pytest.fixture
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The temp dir the stage must use and leave empty."""
-    folder = tmp_path / "scratch"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 @pytest.fixture
