@@ -94,3 +94,14 @@ class ActivityContext:
 
 
 Handler = Callable[[ActivityContext, Payload], Result]
+
+
+def media_ids(payload: Payload) -> tuple[str, str]:
+    """(media_uuid, user_uuid) from the workflow input, or a final bad_input failure."""
+    ids = []
+    for name in ("media_uuid", "user_uuid"):
+        value = payload.get(name)
+        if not isinstance(value, str) or not value:
+            raise ActivityError("bad_input", f"workflow input has no {name} (got {value!r})", retry=False)
+        ids.append(value)
+    return ids[0], ids[1]

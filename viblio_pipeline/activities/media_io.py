@@ -15,17 +15,6 @@ from viblio_pipeline.media.ffmpeg import Progress, ProgressCallback
 log = logging.getLogger(__name__)
 
 
-def media_ids(payload: Payload) -> tuple[str, str]:
-    """(media_uuid, user_uuid) from the workflow input, or a final bad_input failure."""
-    ids = []
-    for name in ("media_uuid", "user_uuid"):
-        value = payload.get(name)
-        if not isinstance(value, str) or not value:
-            raise ActivityError("bad_input", f"workflow input has no {name} (got {value!r})", retry=False)
-        ids.append(value)
-    return ids[0], ids[1]
-
-
 def dependency_result(payload: Payload, stage: str, field: str) -> Any:
     """One field of an upstream stage's result, or a final bad_input failure naming it."""
     results = payload.get("results")

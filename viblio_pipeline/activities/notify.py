@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from viblio_pipeline.activities.base import ActivityContext, ActivityError, Payload, Result
+from viblio_pipeline.activities.base import ActivityContext, ActivityError, Payload, Result, media_ids
 from viblio_pipeline.catalog import AssetKind, CatalogError, IllegalTransition, MediaInfo, MediaStatus
 from viblio_pipeline.logs import bind
 
@@ -33,7 +33,7 @@ class Picture:
 
 
 def handle(ctx: ActivityContext, payload: Payload) -> Result:
-    media_uuid, user_uuid = _ids(payload)
+    media_uuid, user_uuid = media_ids(payload)
     raw_summary = payload.get("summary")
     summary: dict[str, Any] = raw_summary if isinstance(raw_summary, dict) else {}
     with bind(media_uuid=media_uuid, user_uuid=user_uuid):
@@ -116,16 +116,6 @@ def _post(ctx: ActivityContext, url: str, body: bytes) -> int:
                             retry=retry)
     log.info("web application notified", extra={"webhook_status": response.status_code})
     return response.status_code
-
-
-def _ids(payload: Payload) -> tuple[str, str]:
-    values = []
-    for name in ("media_uuid", "user_uuid"):
-        value = payload.get(name)
-        if not isinstance(value, str) or not value:
-            raise ActivityError("bad_input", f"notify input has no {name} (got {value!r})", retry=False)
-        values.append(value)
-    return values[0], values[1]
 
 
 def _dig(data: Any, *path: str) -> Any:

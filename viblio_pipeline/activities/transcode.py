@@ -11,13 +11,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from viblio_pipeline.activities.base import ActivityContext, Payload, Result
+from viblio_pipeline.activities.base import ActivityContext, Payload, Result, media_ids
 from viblio_pipeline.activities.media_io import (
     as_activity_error,
     dependency_result,
     make_visible,
     mark_failed,
-    media_ids,
     progress_heartbeat,
 )
 from viblio_pipeline.catalog.status import AssetKind

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from viblio_pipeline.activities.base import ActivityContext, ActivityError, Payload, Result
+from viblio_pipeline.activities.base import ActivityContext, ActivityError, Payload, Result, media_ids
 from viblio_pipeline.catalog import AssetKind, Catalog, CatalogError, IllegalTransition, MediaStatus
 from viblio_pipeline.logs import bind
 from viblio_pipeline.storage import Digests, InvalidKey, ObjectStore, file_digests, media_key
@@ -49,10 +49,7 @@ def handle(ctx: ActivityContext, payload: Payload) -> Result:
 
 def parse_request(payload: Payload, spool_dir: Path) -> UploadRequest:
     """The validated request, or a final bad_input failure saying what is wrong."""
-    ids = {name: payload.get(name) for name in ("media_uuid", "user_uuid")}
-    for name, value in ids.items():
-        if not isinstance(value, str) or not value:
-            raise ActivityError("bad_input", f"upload input has no {name} (got {value!r})", retry=False)
+    media_uuid, user_uuid = media_ids(payload)
     original = payload.get("original")
     if not isinstance(original, dict):
         raise ActivityError("bad_input", "upload input has no 'original' object "
@@ -71,7 +68,6 @@ def parse_request(payload: Payload, spool_dir: Path) -> UploadRequest:
                             f"original.spool_path {raw_path} is not inside this host's spool {spool_root}",
                             retry=False)
     content_type = original.get("content_type") or mimetypes.guess_type(filename)[0] or DEFAULT_CONTENT_TYPE
-    media_uuid, user_uuid = str(ids["media_uuid"]), str(ids["user_uuid"])
     try:
         key = media_key(user_uuid, media_uuid, original_name(filename))
     except InvalidKey as exc:
