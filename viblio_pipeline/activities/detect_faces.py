@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from viblio_pipeline.activities.base import ActivityContext, ActivityError, Payload, Result
+from viblio_pipeline.activities.base import ActivityContext, ActivityError, Payload, Result, media_ids
 from viblio_pipeline.config.schema import FacesConfig
 from viblio_pipeline.media.faces import document
 from viblio_pipeline.media.faces.analyse import Progress, VideoFaces, analyse_video
@@ -46,13 +46,6 @@ def shared_engine(settings: FacesConfig) -> FaceEngine:
         return engine
 
 
-def required_id(payload: Payload, name: str) -> str:
-    value = payload.get(name)
-    if not isinstance(value, str) or not value:
-        raise ActivityError("bad_input", f"input field {name!r} is missing or not a string", retry=False)
-    return value
-
-
 def video_key(payload: Payload) -> str:
     """The video to analyse: an explicit `video_key`, else transcode's main (largest) rendition.
 
@@ -79,8 +72,7 @@ def video_key(payload: Payload) -> str:
 
 
 def handle(ctx: ActivityContext, payload: Payload) -> Result:
-    media_uuid = required_id(payload, "media_uuid")
-    user_uuid = required_id(payload, "user_uuid")
+    media_uuid, user_uuid = media_ids(payload)
     settings = ctx.config.settings.media.faces
     key = video_key(payload)
     engine = shared_engine(settings)

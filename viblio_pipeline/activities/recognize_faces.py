@@ -19,8 +19,7 @@ import logging
 import numpy as np
 from sqlalchemy import select
 
-from viblio_pipeline.activities.base import ActivityContext, ActivityError, CompleteLater, Payload, Result
-from viblio_pipeline.activities.detect_faces import required_id
+from viblio_pipeline.activities.base import ActivityContext, ActivityError, CompleteLater, Payload, Result, media_ids
 from viblio_pipeline.media.faces.matching import KnownPerson, decide
 
 log = logging.getLogger(__name__)
@@ -32,8 +31,7 @@ def handle(ctx: ActivityContext, payload: Payload) -> Result:
     from viblio_pipeline.review.lock import UserBusy, user_transaction
     from viblio_pipeline.review.summary import recognition_result
 
-    media_uuid = required_id(payload, "media_uuid")
-    user_uuid = required_id(payload, "user_uuid")
+    media_uuid, user_uuid = media_ids(payload)
     manual = bool(payload.get("manual"))
     settings = ctx.config.settings.media.faces
     if manual and not ctx.task_token:
