@@ -88,22 +88,22 @@ class Supervisor:
 
     def start(self, full_name: str, wait: bool = True) -> CallResult:
         """Start one process; with wait, returns once it passed startsecs (or failed)."""
-        try:
-            self._call("startProcess", full_name, wait)
-        except xmlrpc.client.Fault as fault:
-            return CallResult(full_name, fault.faultCode in _HARMLESS, fault.faultString)
-        return CallResult(full_name, True, "started")
+        return self._one("startProcess", full_name, wait, "started")
 
     def start_group(self, group: str, wait: bool = True) -> list[CallResult]:
         return _results(self._call("startProcessGroup", group, wait))
 
     def stop(self, full_name: str, wait: bool = True) -> CallResult:
         """Stop one process (stopsignal, then SIGKILL after stopwaitsecs)."""
+        return self._one("stopProcess", full_name, wait, "stopped")
+
+    def _one(self, method: str, full_name: str, wait: bool, done: str) -> CallResult:
+        """A start/stop of one process; 'already started/stopped' counts as success."""
         try:
-            self._call("stopProcess", full_name, wait)
+            self._call(method, full_name, wait)
         except xmlrpc.client.Fault as fault:
             return CallResult(full_name, fault.faultCode in _HARMLESS, fault.faultString)
-        return CallResult(full_name, True, "stopped")
+        return CallResult(full_name, True, done)
 
     def stop_group(self, group: str, wait: bool = True) -> list[CallResult]:
         """Stop a group's processes together (each drains up to its stopwaitsecs)."""
