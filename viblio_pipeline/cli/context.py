@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
 
 from viblio_pipeline.config import Config, load_config
@@ -31,3 +34,16 @@ def start_process(ctx: click.Context, role: str) -> Config:
     config = load(ctx)
     setup_logging(config, role=role, debug=cli_debug(ctx))
     return config
+
+
+def json_object_option(text: str | None, option: str, empty_ok: bool = True) -> dict[str, Any]:
+    """An option's JSON object (empty when not given, if empty_ok), or a usage error naming the option."""
+    if not text and empty_ok:
+        return {}
+    try:
+        value = json.loads(text or "")
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not valid JSON: {exc}", param_hint=option) from None
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object", param_hint=option)
+    return value

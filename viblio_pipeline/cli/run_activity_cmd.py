@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from viblio_pipeline.cli.context import cli_debug, load
+from viblio_pipeline.cli.context import cli_debug, json_object_option, load
 from viblio_pipeline.logs import setup_logging
 
 
@@ -24,12 +24,7 @@ def run_activity(ctx: click.Context, stage: str, body: str) -> None:
     if stage not in config.settings.stages:
         raise click.BadParameter(f"unknown stage {stage!r} (stages: {', '.join(config.settings.stages)})",
                                  param_hint="STAGE")
-    try:
-        payload = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--input") from None
-    if not isinstance(payload, dict):
-        raise click.BadParameter("must be a JSON object", param_hint="--input")
+    payload = json_object_option(body, "--input", empty_ok=False)
     handler = load_handler(stage)
     try:
         result = handler(ActivityContext(config=config, stage=stage), payload)

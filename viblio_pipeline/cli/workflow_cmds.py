@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from viblio_pipeline.cli.context import load
+from viblio_pipeline.cli.context import json_object_option, load
 from viblio_pipeline.config import Config
 
 
@@ -15,18 +15,6 @@ def _client(config: Config) -> Any:
     from viblio_pipeline.swf.client import make_client
 
     return make_client(config, read_timeout=30)
-
-
-def _json_object(text: str | None, option: str) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not valid JSON: {exc}", param_hint=option) from None
-    if not isinstance(value, dict):
-        raise click.BadParameter("must be a JSON object", param_hint=option)
-    return value
 
 
 @click.command()
@@ -43,7 +31,7 @@ def start(ctx: click.Context, media_uuid: str, user_uuid: str, extra: str | None
     config = load(ctx)
     try:
         started = start_execution(_client(config), config.settings, media_uuid, user_uuid,
-                                  _json_object(extra, "--input"))
+                                  json_object_option(extra, "--input"))
     except AlreadyRunning as exc:
         raise click.ClickException(f"already running: {exc}") from None
     click.echo(f"started {started['workflowId']} run {started['runId']}")
